@@ -1,0 +1,12 @@
+"""Shared test setup.
+
+The pack's plain-Python packages (`routing`, `model_loaders`) are imported as top-level packages by the
+tests. The repo root is *appended* to sys.path (never prepended) so that the pack's `nodes/` folder can
+never shadow ComfyUI's own `nodes` module in the ComfyUI tier.
+"""
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.append(str(REPO_ROOT))
