@@ -1,0 +1,49 @@
+"""Fixtures of the ComfyUI tier: real ComfyUI, imported in-process on the CPU.
+
+Every test under tests/comfyui/ is skipped with a clear reason when no ComfyUI checkout is found.
+"""
+import sys
+import types
+
+import pytest
+
+from comfyui_location import find_comfyui, skip_reason
+
+COMFYUI = find_comfyui()
+
+
+def pytest_collection_modifyitems(config, items):
+    if COMFYUI is not None:
+        return
+    marker = pytest.mark.skip(reason=skip_reason())
+    for item in items:
+        if "tests/comfyui/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(marker)
+
+
+def import_comfyui_in_process():
+    """Import real ComfyUI on the CPU, the way ComfyUI's main.py would configure it."""
+    # ComfyUI first on sys.path: its `nodes`, `folder_paths`, `utils` must win over anything else.
+    if str(COMFYUI) in sys.path:
+        sys.path.remove(str(COMFYUI))
+    sys.path.insert(0, str(COMFYUI))
+    import comfy.options
+    comfy.options.enable_args_parsing(False)
+    import comfy.cli_args
+    comfy.cli_args.args.cpu = True  # must be set before comfy.model_management is imported
+    import comfy.model_management
+    import comfy.sd
+    import comfy.sample
+    import comfy.model_detection
+    import folder_paths
+    import comfyui_version
+    return types.SimpleNamespace(path=COMFYUI, version=comfyui_version.__version__,
+                                 comfy=comfy, folder_paths=folder_paths)
+
+
+@pytest.fixture(scope="session")
+def comfyui():
+    """Real ComfyUI, imported once per test session (CPU only)."""
+    if COMFYUI is None:
+        pytest.skip(skip_reason())
+    return import_comfyui_in_process()
