@@ -1,0 +1,51 @@
+"""A key/shape view of a checkpoint, as ComfyUI's model detection sees it (no tensor data)."""
+from dataclasses import dataclass
+
+from .safetensors_header import SafetensorsHeader
+
+# The same prefixes, in the same order, as comfy.model_detection.unet_prefix_from_state_dict.
+DIFFUSION_MODEL_PREFIXES = ("model.diffusion_model.", "model.model.", "net.")
+
+
+@dataclass(frozen=True)
+class StateDictLayout:
+    shapes: dict[str, tuple[int, ...]]
+    prefix: str = ""
+
+    @classmethod
+    def from_header(cls, header: SafetensorsHeader) -> "StateDictLayout":
+        shapes = {name: t.shape for name, t in header.tensors.items()}
+        prefix = _diffusion_model_prefix(shapes)
+        if prefix:
+            stripped = {k[len(prefix):]: v for k, v in shapes.items() if k.startswith(prefix)}
+            if stripped:  # ComfyUI keeps the original keys when nothing carries the prefix
+                return cls(stripped, prefix)
+        return cls(shapes, "")
+
+    def has(self, key: str) -> bool:
+        return key in self.shapes
+
+    def shape(self, key: str) -> tuple[int, ...]:
+        return self.shapes[key]
+
+    def any_startswith(self, prefix: str) -> bool:
+        return any(k.startswith(prefix) for k in self.shapes)
+
+    def count_blocks(self, prefix: str) -> int:
+        """Number of consecutive `prefix{N}.` blocks from 0, like comfy.model_detection.count_blocks."""
+        present = set()
+        for key in self.shapes:
+            if key.startswith(prefix):
+                index, dot, _ = key[len(prefix):].partition(".")
+                if dot and index.isdigit():
+                    present.add(int(index))
+        count = 0
+        while count in present:
+            count += 1
+        return count
+
+
+def _diffusion_model_prefix(shapes: dict) -> str:
+    counts = {p: sum(1 for k in shapes if k.startswith(p)) for p in DIFFUSION_MODEL_PREFIXES}
+    top = max(counts, key=counts.get)
+    return top if counts[top] > 5 else "model."
