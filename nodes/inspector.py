@@ -21,6 +21,7 @@ class CheckpointInspector(io.ComfyNode):
             node_id="StoryCoreCheckpointInspector",
             display_name="StoryCore Checkpoint Inspector",
             category="StoryCore/models",
+            is_output_node=True,  # shows its report in the UI, so it may be the only node of a prompt
             description="Reads only the safetensors header of a diffusion model and reports its family, "
                         "variant, architecture, precision format, parameter count and exact weight bytes, "
                         "as ComfyUI would detect them. Nothing is loaded.",

@@ -15,3 +15,11 @@ if str(REPO_ROOT) not in sys.path:
 TESTS_DIR = Path(__file__).resolve().parent
 if str(TESTS_DIR) not in sys.path:
     sys.path.append(str(TESTS_DIR))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_models_dir(tmp_path_factory):
+    """One folder per test session for the generated tiny checkpoints: each file is written once."""
+    return tmp_path_factory.mktemp("tiny_models")

@@ -3,6 +3,7 @@
 Every test under tests/comfyui/ is skipped with a clear reason when no ComfyUI checkout is found.
 """
 import sys
+from pathlib import Path
 import types
 
 import pytest
@@ -47,3 +48,27 @@ def comfyui():
     if COMFYUI is None:
         pytest.skip(skip_reason())
     return import_comfyui_in_process()
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def comfyui_server_workdir(tmp_path_factory):
+    """The server's base folder; tests that need files in its model folders put them there first."""
+    return tmp_path_factory.mktemp("comfyui_server")
+
+
+@pytest.fixture(scope="session")
+def comfyui_server(comfyui_server_workdir):
+    """A real ComfyUI server on a free loopback port with this pack loaded through an extra model paths
+    file. Always stopped at the end of the session, whatever happened."""
+    if COMFYUI is None:
+        pytest.skip(skip_reason())
+    from comfyui_server import ComfyUIServer
+    server = ComfyUIServer(COMFYUI, REPO_ROOT, comfyui_server_workdir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
