@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Optional
 
 from .capabilities import Capability, Strategy, is_video_capability, parse_capability, parse_strategy
@@ -73,26 +74,26 @@ class WorkflowRequest:
             reasons.append(f"memory_budget_bytes={self.memory_budget_bytes!r} must be > 0 when given")
         return reasons
 
-    # -- derived sizes --------------------------------------------------------------------------
-    @property
+    # -- derived sizes (cached: the request is frozen and the router reads them per candidate) ----
+    @cached_property
     def is_video(self) -> bool:
         return is_video_capability(self.capability)
 
-    @property
+    @cached_property
     def latent_frames(self) -> int:
         """Latent time steps: (frames-1)//4+1 for video, 1 for images."""
         return latent_frame_count(self.frames) if self.is_video else 1
 
-    @property
+    @cached_property
     def pixels(self) -> int:
         return self.width * self.height
 
-    @property
+    @cached_property
     def cfg_multiplier(self) -> int:
         """cfg > 1 runs the model twice per step (conditional and unconditional)."""
         return 2 if self.cfg > 1 else 1
 
-    @property
+    @cached_property
     def work_units(self) -> float:
         """Size of the job for time estimates: steps × latent frames × pixels × cfg multiplier."""
         return float(self.steps * self.latent_frames * self.pixels * self.cfg_multiplier)
@@ -103,6 +104,10 @@ class WorkflowRequest:
         return self.latent_frames * per_frame
 
     def inputs_present(self) -> frozenset[str]:
+        return self._inputs_present
+
+    @cached_property
+    def _inputs_present(self) -> frozenset[str]:
         present = set()
         if self.has_image:
             present.add("image")
