@@ -185,7 +185,11 @@ class HistoryStore:
         request: Optional[WorkflowRequest] = None,
         predicted_memory_bytes: Optional[int] = None,
     ) -> None:
-        """Append one attempt and update its aggregates, in one transaction."""
+        """Append one attempt and update its aggregates, in one transaction.
+
+        ``predicted_memory_bytes`` must be the workflow's own memory model estimate (not the
+        history-corrected one): the store learns the ratio measured peak / model estimate.
+        """
         self.record_many([(attempt, request, predicted_memory_bytes)])
 
     def record_many(

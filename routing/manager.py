@@ -123,7 +123,9 @@ class WorkflowManager:
         last_error: Optional[BaseException] = None
         for name in order:
             workflow = self.registry.get(name)
-            predicted = decision.candidate(name).predicted_memory_bytes
+            # The *uncorrected* model estimate: history learns measured / model, so the correction
+            # never compounds on itself.
+            predicted = workflow.estimate_memory(request)
             outputs, attempt, exc, kind = self._attempt(workflow, request, predicted, policy.retryable_errors)
             attempts.append(attempt)
             if exc is None:
