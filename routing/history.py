@@ -141,7 +141,10 @@ class HistoryStore:
 
     def _open(self) -> sqlite3.Connection:
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                return self._use_memory(exc)
         try:
             return self._connect(self.path)
         except sqlite3.OperationalError as exc:
@@ -157,16 +160,22 @@ class HistoryStore:
             raise exc
         try:
             moved = _move_aside(self.path)
-            self._recovered_from = moved
-            message = f"routing history {self.path} was unreadable ({exc}); moved it to {moved} and started a new store"
-            warnings.warn(message, RuntimeWarning, stacklevel=3)
-            log.warning(message)
-            return self._connect(self.path)
+            conn = self._connect(self.path)
         except (OSError, sqlite3.Error) as second:
-            self._error = f"history store unavailable ({exc}; then {second}); using an in-memory store"
-            warnings.warn(self._error, RuntimeWarning, stacklevel=3)
-            log.warning(self._error)
-            return self._connect(":memory:")
+            return self._use_memory(exc, second)
+        self._recovered_from = moved
+        message = f"routing history {self.path} was unreadable ({exc}); moved it to {moved} and started a new store"
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        log.warning(message)
+        return conn
+
+    def _use_memory(self, *errors: Exception) -> sqlite3.Connection:
+        """Last resort: keep routing and recording for this session, say so loudly."""
+        detail = "; then ".join(f"{type(e).__name__}: {e}" for e in errors)
+        self._error = f"history store {self.path} unavailable ({detail}); using an in-memory store"
+        warnings.warn(self._error, RuntimeWarning, stacklevel=3)
+        log.warning(self._error)
+        return self._connect(":memory:")
 
     def close(self) -> None:
         with self._lock:
