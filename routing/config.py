@@ -290,9 +290,19 @@ def _fail(path: str, value: Any, problem: str, accepted: str) -> None:
     raise ConfigError(f"config error at {path}: {value!r} is {problem} (accepted: {accepted})", path, value)
 
 
-def _unknown_key(path: str, key: str, valid: list[str], prefix: str) -> None:
+def closest_name(key: str, valid: list[str]) -> Optional[str]:
+    """A valid name the user probably meant: a prefix match first ("qwen" -> "qwen_image"), then
+    the closest spelling by difflib."""
+    prefixed = sorted(v for v in valid if v.startswith(key) or key.startswith(v))
+    if prefixed:
+        return min(prefixed, key=lambda v: abs(len(v) - len(key)))
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-    hint = f" (did you mean '{prefix}{close[0]}'?)" if close else f" (accepted: {', '.join(valid)})"
+    return close[0] if close else None
+
+
+def _unknown_key(path: str, key: str, valid: list[str], prefix: str) -> None:
+    close = closest_name(key, valid)
+    hint = f" (did you mean '{prefix}{close}'?)" if close else f" (accepted: {', '.join(valid)})"
     raise ConfigError(f"config error: unknown key '{path}'{hint}", path, key)
 
 
