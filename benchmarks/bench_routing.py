@@ -107,6 +107,17 @@ def main() -> int:
             p95 = samples[int(0.95 * (len(samples) - 1))]
             worst = max(worst, median)
             print(f"{strategy.value:<14}{median:>10.3f}{p95:>10.3f}{samples[-1]:>10.3f}")
+        # Informational: the aggregate cache is invalidated by every write, so the first decision after
+        # an attempt re-reads 50 aggregate rows (never the 10,000 attempts).
+        cold = []
+        extra = (Attempt("wf_00", Capability.TEXT_TO_VIDEO, AttemptOutcome.SUCCESS, 100.0), request, None)
+        for _ in range(200):
+            store.record_many([extra])
+            t0 = time.perf_counter()
+            router.route(request, Strategy.BALANCED)
+            cold.append((time.perf_counter() - t0) * 1000.0)
+        print(f"{'after a write':<14}{statistics.median(cold):>10.3f}{sorted(cold)[int(0.95 * 199)]:>10.3f}"
+              f"{max(cold):>10.3f}  (balanced, cache re-read; not part of the target)")
         store.close()
     verdict = "OK" if worst < TARGET_MEDIAN_MS else "OVER TARGET"
     print(f"worst median {worst:.3f} ms (target < {TARGET_MEDIAN_MS} ms): {verdict}")
