@@ -53,8 +53,7 @@ def test_comfyui_prefixes_are_stripped(tmp_path):
 
 def test_hunyuan_video_without_vector_in_is_refused_like_comfyui_would(tmp_path):
     """ComfyUI matches such a file to HunyuanImage 2.1 before any video class: say so instead."""
-    shapes = {k: v for k, v in hunyuan_video_tensor_shapes(128, 1, 1, 16, 16).items()
-              if not k.startswith("vector_in.")}
+    shapes = hunyuan_video_tensor_shapes(128, 1, 1, 16, 16, 4096, vector_in=False)
     path = write_sparse_checkpoint(tmp_path / "hunyuan_video_t2v.safetensors", shapes, "BF16")
     with pytest.raises(UnknownArchitectureError, match="vector_in") as caught:
         inspect_checkpoint(path)

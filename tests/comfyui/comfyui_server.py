@@ -17,8 +17,10 @@ import uuid
 from pathlib import Path
 
 MODEL_FOLDERS = ("diffusion_models", "text_encoders", "vae", "clip_vision", "loras")
-# Spaces, dashes and dots: the pack must work under any folder name inside custom_nodes/.
-PACK_FOLDER_NAME = "StoryCore Advanced-Workflows.test"
+# Dashes, underscores, dots and capitals: the pack must work under any folder name inside custom_nodes/.
+# (No space: ComfyUI serves WEB_DIRECTORY through an aiohttp static route, and aiohttp never matches a
+# route prefix containing a space, so no pack's web files load from such a folder.)
+PACK_FOLDER_NAME = "StoryCore-Advanced_Workflows.test"
 
 
 class ServerError(RuntimeError):
