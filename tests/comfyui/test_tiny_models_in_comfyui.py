@@ -1,0 +1,150 @@
+"""ComfyUI tier: real ComfyUI (CPU, in-process) detects, loads and samples every tiny checkpoint.
+
+(a) the hand-written shape tables are exactly ComfyUI's modules (ComfyUI loads non-strict: a missing key would
+    silently stay uninitialised); (b) detection picks the intended config class in every storage format;
+(c) load_diffusion_model keeps fp8 where it should and one sampling step gives a finite latent.
+Qwen-Image and NewBie are full width (~400 M parameters): they are sampled in bf16, fp8_e4m3fn and comfy_quant
+only; every precision of them is still detected in (b). Deselect them with -k "not qwen and not newbie".
+"""
+import gc
+import types
+
+import pytest
+import torch
+
+from tiny_models import PLAIN_FP8, PRECISIONS, QUANTISED_PRECISIONS, VARIANTS, write_checkpoint, write_wan21_vae
+from tiny_models.pytest_fixtures import tiny_models_dir  # noqa: F401  (fixture)
+
+LARGE_SAMPLED_PRECISIONS = ("bf16", "fp8_e4m3fn", "comfy_quant")
+VARIANT_IDS = list(VARIANTS)
+ALL_CASES = [pytest.param(v, p, id=f"{v}-{p}") for v in VARIANTS for p in PRECISIONS]
+SAMPLE_CASES = [pytest.param(v, p, id=f"{v}-{p}") for v in VARIANTS for p in PRECISIONS
+                if not VARIANTS[v].large or p in LARGE_SAMPLED_PRECISIONS]
+
+
+@pytest.fixture(autouse=True)
+def _free_models(comfyui):
+    yield
+    comfyui.comfy.model_management.unload_all_models()
+    gc.collect()
+    comfyui.comfy.model_management.soft_empty_cache()
+
+
+def _config_class(comfyui, sd, metadata=None):
+    config = comfyui.comfy.model_detection.model_config_from_unet(sd, "", metadata=metadata)
+    assert config is not None, "ComfyUI detected no model"
+    return config
+
+
+# (a) ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant_id", VARIANT_IDS)
+def test_shape_table_is_exactly_the_comfyui_module(comfyui, variant_id):
+    spec = VARIANTS[variant_id]
+    shapes = spec.tensor_shapes()
+    meta_sd = {k: torch.empty(s, dtype=torch.bfloat16, device="meta") for k, s in shapes.items()}
+    config = _config_class(comfyui, meta_sd)
+    assert type(config).__name__ == spec.comfy_config_class
+    config.set_inference_dtype(torch.bfloat16, None)
+    with torch.device("meta"):
+        model = config.get_model(meta_sd, "", device="meta")
+    module_shapes = {k: tuple(v.shape) for k, v in model.diffusion_model.state_dict().items()}
+    assert set(shapes) - set(module_shapes) == set(), "keys ComfyUI's module does not have"
+    assert set(module_shapes) - set(shapes) == set(), "module keys the fixture lacks (would stay uninitialised)"
+    assert {k: module_shapes[k] for k in shapes} == shapes
+
+
+# (b) ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant_id,precision", ALL_CASES)
+def test_comfyui_detects_the_intended_config_class(comfyui, tiny_models_dir, variant_id, precision):
+    spec = VARIANTS[variant_id]
+    comfy = comfyui.comfy
+    path = write_checkpoint(variant_id, precision, tiny_models_dir)
+    sd, metadata = comfy.utils.load_torch_file(str(path), return_metadata=True)
+    # What load_diffusion_model_state_dict does first: legacy scaled_fp8 / metadata form -> .comfy_quant tensors.
+    sd, metadata = comfy.utils.convert_old_quants(sd, "", metadata=metadata)
+    config = _config_class(comfyui, sd, metadata)
+    assert type(config).__name__ == spec.comfy_config_class
+    if precision in QUANTISED_PRECISIONS:
+        assert config.quant_config == {"mixed_ops": True}
+        assert sum(k.endswith(".comfy_quant") for k in sd) == len(spec.linear_weights())
+    else:
+        assert config.quant_config is None
+    del sd
+    gc.collect()
+
+
+# (c) ---------------------------------------------------------------------------------------------------------
+
+def _random(shape, gen, key=""):
+    if "mask" in key:
+        return torch.rand(shape, generator=gen)
+    return torch.randn(shape, generator=gen)
+
+
+def _materialise(key, value, gen):
+    """Turn Conditioning.extra's plain description into conditioning values (see tiny_models.spec)."""
+    if isinstance(value, tuple) and all(isinstance(d, int) for d in value):
+        return _random(value, gen, key)
+    if isinstance(value, list) and value and isinstance(value[0], tuple):
+        return [_random(s, gen, key) for s in value]
+    if isinstance(value, dict):
+        return types.SimpleNamespace(**{k: _random(s, gen) for k, s in value.items()})
+    return value
+
+
+def conditioning_for(spec, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    c = spec.conditioning
+    positive, negative = [], []
+    for out in (positive, negative):
+        extra = {"pooled_output": None if c.pooled is None else torch.randn(c.pooled, generator=gen)}
+        extra.update({k: _materialise(k, v, gen) for k, v in c.extra.items()})
+        out.append([torch.randn(c.context, generator=gen), extra])
+    return positive, negative
+
+
+def sample_one_step(comfyui, model, latent, positive, negative, cfg=2.0):
+    noise = comfyui.comfy.sample.prepare_noise(latent, 0)
+    return comfyui.comfy.sample.sample(model, noise, 1, cfg, "euler", "simple", positive, negative, latent,
+                                       denoise=1.0, disable_pbar=True, seed=0)
+
+
+def _fp8_storage(weight):
+    """The dtype the weight is kept in memory: QuantizedTensor keeps fp8 data (_qdata) behind a float facade."""
+    qdata = getattr(weight, "_qdata", None)
+    return qdata.dtype if qdata is not None else weight.dtype
+
+
+@pytest.mark.parametrize("variant_id,precision", SAMPLE_CASES)
+def test_comfyui_loads_keeps_fp8_and_samples_one_step(comfyui, tiny_models_dir, variant_id, precision):
+    spec = VARIANTS[variant_id]
+    comfy = comfyui.comfy
+    path = write_checkpoint(variant_id, precision, tiny_models_dir)
+    # Plain fp8 files need the dtype explicitly (on CPU ComfyUI would up-cast them); quantised files use {}.
+    options = {"dtype": PLAIN_FP8[precision]} if precision in PLAIN_FP8 else {}
+    model = comfy.sd.load_diffusion_model(str(path), model_options=options)
+    assert type(model.model.model_config).__name__ == spec.comfy_config_class
+
+    params = dict(model.model.diffusion_model.named_parameters())
+    linear = spec.linear_weights()
+    if precision in PLAIN_FP8:
+        for key in linear:
+            assert params[key].dtype == PLAIN_FP8[precision], key
+        for key in spec.keep_fp32:
+            assert params[key].dtype == torch.float32, key
+    elif precision in QUANTISED_PRECISIONS:
+        # Also proves the metadata form reached the loader: without it these would be plain compute-dtype weights.
+        from comfy.quant_ops import QuantizedTensor
+        for key in linear:
+            assert isinstance(params[key].data, QuantizedTensor) or isinstance(params[key], QuantizedTensor), key
+            assert _fp8_storage(params[key]) == torch.float8_e4m3fn, key
+
+    latent = torch.zeros(spec.conditioning.latent)
+    positive, negative = conditioning_for(spec)
+    out = sample_one_step(comfyui, model, latent, positive, negative)
+    assert out.shape == latent.shape
+    assert torch.isfinite(out).all()
+    assert out.abs().sum() > 0
+    del model, params
