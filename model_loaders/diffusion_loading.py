@@ -1,0 +1,262 @@
+"""Load a diffusion-model safetensors file into a core ComfyUI ModelPatcher at the memory floor.
+
+ComfyUI's own path (comfy.sd.load_diffusion_model) memory-maps the file, builds the model with torch.empty
+parameters, then copies the mapped tensors into them: file pages + model copy are both resident (1.4-2x the
+file at peak), and a file truncated on disk later turns into SIGBUS.
+
+This module runs ComfyUI's own configuration steps (same functions, same order as
+comfy.sd.load_diffusion_model_state_dict) on a state dict of *placeholders* (meta tensors: shape and dtype, no
+data; only the small quantisation bookkeeping tensors are read for real), so detection, dtype choice, operation
+classes and key conversions are ComfyUI's. Then it fills the weights by reading the file with pread, one group of
+modules at a time, straight into the parameters' own (still untouched) storage when the stored dtype and shape
+equal the parameter's; otherwise into a fresh tensor that ComfyUI's own _load_from_state_dict converts or wraps
+(MixedPrecisionOps builds QuantizedTensor from weight + weight_scale + comfy_quant). Every byte is read once and
+lives once: peak RSS is the model plus one group.
+
+torch / comfy are imported inside functions: `model_loaders` must stay importable without them.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+from pathlib import Path
+
+from .errors import CheckpointError, CorruptCheckpointError, UnknownArchitectureError
+from .precision import is_quant_aux
+from .safetensors_header import read_safetensors_header
+from .weights_reader import WeightsFile, torch_dtype
+
+log = logging.getLogger(__name__)
+
+PRECISION_CHOICES = ("auto", "fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2", "as_stored")
+QUANTISED_FORMATS = ("scaled_fp8", "comfy_quant", "comfy_quant_metadata")
+PLAIN_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32",
+                "fp8_e4m3fn": "float8_e4m3fn", "fp8_e5m2": "float8_e5m2"}
+STORED_TO_TORCH = {"BF16": "bfloat16", "F16": "float16", "F32": "float32"}
+# Modules are handed to load_state_dict in groups of about this size: bounds the transient fresh tensors.
+GROUP_BYTES = 64 * 1024 * 1024
+
+
+class PrecisionChoiceError(CheckpointError):
+    """The precision picked on the loader does not fit the file (e.g. forcing fp8 on a pre-quantised file)."""
+
+
+def model_options_for(description, precision: str = "auto") -> dict:
+    """ComfyUI model_options for a checkpoint (a CheckpointDescription) and the precision picked on the loader.
+
+    Plain fp8 files need their fp8 dtype passed explicitly: without it ComfyUI up-casts them at load unless the
+    device computes in fp8. Pre-quantised files (scaled_fp8, comfy_quant) must load with the default dtype:
+    forcing a dtype turns their norms and biases to fp8 as well (comfyui-families.md §5.3).
+    """
+    import torch
+    if precision not in PRECISION_CHOICES:
+        raise PrecisionChoiceError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISION_CHOICES)}")
+    fmt = description.precision["format"]
+    name = description.file_name
+    quantised = fmt in QUANTISED_FORMATS
+    if precision in ("fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2"):
+        if quantised:
+            raise PrecisionChoiceError(
+                f"{name}: the file is already quantised ({fmt}: fp8 weights with per-layer scales). Forcing "
+                f"{precision} would also turn its norms and biases to fp8 and lose accuracy. Set the loader's "
+                f"precision to 'auto', which keeps the file's own quantisation")
+        options = {"dtype": torch.float8_e5m2 if precision == "fp8_e5m2" else torch.float8_e4m3fn}
+        if precision == "fp8_e4m3fn_fast":
+            options["fp8_optimizations"] = True
+        return options
+    if precision == "auto":
+        if fmt in ("fp8_e4m3fn", "fp8_e5m2"):
+            return {"dtype": getattr(torch, PLAIN_DTYPES[fmt])}
+        return {}
+    # as_stored: the file's own dtype, explicitly.
+    if fmt in PLAIN_DTYPES:
+        return {"dtype": getattr(torch, PLAIN_DTYPES[fmt])}
+    if quantised:
+        # The quantised layers stay as stored either way; the rest of the model takes the file's non-fp8 dtype.
+        stored = next((STORED_TO_TORCH[d] for d in description.precision["weight_dtypes"] if d in STORED_TO_TORCH),
+                      None)
+        return {"dtype": getattr(torch, stored)} if stored else {}
+    raise PrecisionChoiceError(f"{name}: precision 'as_stored' does not know the storage format {fmt!r}; use 'auto'")
+
+
+def load_diffusion_file(path, model_options: dict | None = None, disable_dynamic: bool = False):
+    """Load `path` like comfy.sd.load_diffusion_model(path, model_options) would, at the memory floor. Uncached.
+
+    Returns a core ComfyUI ModelPatcher (CoreModelPatcher where ComfyUI has one and disable_dynamic is False).
+    Raises CorruptCheckpointError for damaged or truncated files, UnknownArchitectureError if ComfyUI detects no
+    model in it.
+    """
+    path = Path(path)
+    model_options = dict(model_options or {})
+    header = read_safetensors_header(path)
+    with WeightsFile(header) as weights:
+        sd, sources = _placeholder_state_dict(weights)
+        patcher, new_sd, assign = _build_like_comfyui(path, sd, dict(header.metadata), model_options, disable_dynamic)
+        _fill_weights(patcher.model, new_sd, sources, weights, assign)
+    if hasattr(patcher, "cached_patcher_init"):
+        # ComfyUI 0.33 re-creates the model through this factory (non-dynamic clones, multi-GPU): keep it ours.
+        patcher.cached_patcher_init = (load_diffusion_file, (str(path), model_options))
+    return patcher
+
+
+def _placeholder_state_dict(weights: WeightsFile):
+    """{key: meta tensor} for the weights, real tensors for the quantisation bookkeeping (scales, markers) that
+    ComfyUI reads by value while configuring. `sources` maps id(placeholder) -> TensorInfo."""
+    import torch
+    sd, sources = {}, {}
+    for key, info in weights.header.tensors.items():
+        if is_quant_aux(key):
+            sd[key] = weights.new_tensor(info)
+        else:
+            sd[key] = torch.empty(info.shape, dtype=torch_dtype(info), device="meta")
+            sources[id(sd[key])] = info
+    return sd, sources
+
+
+def _build_like_comfyui(path: Path, sd: dict, metadata: dict, model_options: dict, disable_dynamic: bool):
+    """comfy.sd.load_diffusion_model_state_dict up to (not including) load_model_weights.
+
+    Same ComfyUI functions in the same order; version differences are feature-detected, not read from a version
+    string. Returns (patcher, state dict with ComfyUI's final keys, the `assign` flag ComfyUI would load with).
+    """
+    import comfy.model_detection as model_detection
+    import comfy.model_management as model_management
+    import comfy.model_patcher
+    import comfy.utils
+
+    dtype = model_options.get("dtype", None)
+    custom_operations = model_options.get("custom_operations", None)
+    # 0.33 converts legacy quant formats before and after stripping a checkpoint prefix, 0.8 after only: for a
+    # diffusion-model file (no prefix) both give the same dict, and converting twice is idempotent.
+    if custom_operations is None:
+        sd, metadata = comfy.utils.convert_old_quants(sd, "", metadata=metadata)
+    prefix = model_detection.unet_prefix_from_state_dict(sd)
+    temp_sd = comfy.utils.state_dict_prefix_replace(sd, {prefix: ""}, filter_keys=True)
+    if len(temp_sd) > 0:
+        sd = temp_sd
+        if custom_operations is None:
+            sd, metadata = comfy.utils.convert_old_quants(sd, "", metadata=metadata)
+
+    parameters = comfy.utils.calculate_parameters(sd)
+    weight_dtype = comfy.utils.weight_dtype(sd)
+    load_device = model_options.get("load_device", model_management.get_torch_device())
+    model_config = model_detection.model_config_from_unet(sd, "", metadata=metadata)
+    if model_config is None:
+        # ComfyUI would try the diffusers layouts here; none of this pack's families ship in them.
+        raise UnknownArchitectureError(
+            f"{path.name}: ComfyUI detects no diffusion model in this file (not a Wan, HunyuanVideo, Qwen-Image or "
+            f"NewBie model in ComfyUI's layout). Check that it is a diffusion model, not a text encoder or VAE")
+
+    offload_device = model_options.get("offload_device", model_management.unet_offload_device())
+    if model_config.quant_config is not None:
+        weight_dtype = None
+    if dtype is None:
+        unet_dtype = model_management.unet_dtype(model_params=parameters,
+                                                 supported_dtypes=list(model_config.supported_inference_dtypes),
+                                                 weight_dtype=weight_dtype)
+    else:
+        unet_dtype = dtype
+    cast_from = None if model_config.quant_config is not None else unet_dtype
+    manual_cast_dtype = model_management.unet_manual_cast(cast_from, load_device,
+                                                          model_config.supported_inference_dtypes)
+    if "device" in inspect.signature(model_config.set_inference_dtype).parameters:  # 0.33
+        model_config.set_inference_dtype(unet_dtype, manual_cast_dtype, device=load_device)
+    else:
+        model_config.set_inference_dtype(unet_dtype, manual_cast_dtype)
+    if custom_operations is not None:
+        model_config.custom_operations = custom_operations
+    if model_options.get("fp8_optimizations", False):
+        model_config.optimizations["fp8"] = True
+
+    model = model_config.get_model(sd, "")
+    core = getattr(comfy.model_patcher, "CoreModelPatcher", comfy.model_patcher.ModelPatcher)
+    patcher_class = comfy.model_patcher.ModelPatcher if disable_dynamic else core
+    patcher = patcher_class(model, load_device=load_device, offload_device=offload_device)
+    if not model_management.is_device_cpu(offload_device):
+        model.to(offload_device)
+    assign = bool(patcher.is_dynamic()) if hasattr(patcher, "is_dynamic") else False
+    # BaseModel.load_model_weights: process_unet_state_dict renames keys (HunyuanVideo) before load_state_dict.
+    new_sd = model_config.process_unet_state_dict(dict(sd))
+    return patcher, new_sd, assign
+
+
+def _fill_weights(model, new_sd: dict, sources: dict, weights: WeightsFile, assign: bool) -> None:
+    """Read every placeholder's bytes from the file and hand them to ComfyUI's load_state_dict, module group by
+    module group, in file order (sequential reads)."""
+    import torch
+    diffusion_model = model.diffusion_model
+    targets = dict(diffusion_model.named_parameters(remove_duplicate=False))
+    targets.update(diffusion_model.named_buffers(remove_duplicate=False))
+
+    # A module's tensors travel together: quantised Linear loaders pop weight + scales + comfy_quant at once.
+    modules: dict[str, list[str]] = {}
+    for key, value in new_sd.items():
+        if value.is_meta and id(value) not in sources:
+            raise CheckpointError(
+                f"{weights.path.name}: ComfyUI's key conversion for this model derives tensor {key!r} from other "
+                f"tensors; the streaming loader cannot read it. Load this file with ComfyUI's own loader")
+        modules.setdefault(key.rpartition(".")[0], []).append(key)
+
+    def first_offset(keys):
+        return min((sources[id(new_sd[k])].begin for k in keys if id(new_sd[k]) in sources), default=-1)
+
+    missing, unexpected, first = None, set(), True
+    for group in _groups(sorted(modules.values(), key=first_offset), new_sd, sources):
+        chunk, reads = {}, []
+        for key in group:
+            value = new_sd[key]
+            info = sources.get(id(value))
+            if info is None:
+                chunk[key] = value  # a real tensor already (scales, comfy_quant JSON)
+                continue
+            target = targets.get(key)
+            if _can_read_in_place(target, value):
+                # load_state_dict copies a tensor onto itself as a no-op: the parameter keeps this storage.
+                reads.append((info, target.data))
+                chunk[key] = target.data
+            else:
+                fresh = torch.empty(info.shape, dtype=value.dtype)
+                reads.append((info, fresh))
+                chunk[key] = fresh
+        weights.read_into(reads)
+        result = diffusion_model.load_state_dict(chunk, strict=False, assign=assign)
+        # Each call sees part of the keys: a key is missing only if no call loaded it.
+        missing = set(result.missing_keys) if first else missing & set(result.missing_keys)
+        unexpected.update(result.unexpected_keys)
+        first = False
+        del chunk, reads
+    if missing:
+        logging.warning("unet missing: {}".format(sorted(missing)))
+    if unexpected:
+        logging.warning("unet unexpected: {}".format(sorted(unexpected)))
+
+
+def _can_read_in_place(target, placeholder) -> bool:
+    import torch
+    return (target is not None and type(target.data) is torch.Tensor and target.device.type == "cpu"
+            and target.dtype == placeholder.dtype and tuple(target.shape) == tuple(placeholder.shape)
+            and target.is_contiguous())
+
+
+def _groups(module_keys: list[list[str]], new_sd: dict, sources: dict):
+    group, size = [], 0
+    for keys in module_keys:
+        group.extend(keys)
+        size += sum(sources[id(new_sd[k])].nbytes for k in keys if id(new_sd[k]) in sources)
+        if size >= GROUP_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def apply_lora(model, lora_path, strength: float = 1.0):
+    """A clone of `model` with the LoRA in `lora_path` patched in through ComfyUI's own LoRA loading (the same
+    calls as ComfyUI's LoraLoaderModelOnly); the cached base model is left untouched."""
+    import comfy.sd
+    import comfy.utils
+    if strength == 0:
+        return model
+    lora = comfy.utils.load_torch_file(str(lora_path), safe_load=True)
+    patched, _ = comfy.sd.load_lora_for_models(model, None, lora, strength, 0)
+    return patched
