@@ -1,7 +1,8 @@
 """HunyuanVideo 1.0 / 1.5 state-dict layout (comfy/ldm/hunyuan_video/model.py) and the tiny variants.
 
 Head size is fixed at 128 (axes_dim 16+56+56), so the tiny models use hidden 128 (one head); mlp_ratio 4.
-The token refiner always has 2 blocks. 1.0 keeps `vector_in` (without it ComfyUI picks HunyuanImage21).
+The token refiner always has 2 blocks. QK-norm scales are stored as `*_norm.scale`, as real files and ComfyUI 0.8's
+module name them (ComfyUI 0.33's module calls them `.weight` and renames `_norm.scale` keys on load). 1.0 keeps `vector_in` (without it ComfyUI picks HunyuanImage21).
 """
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ def hunyuan_video_tensor_shapes(hidden: int, depth: int, depth_single: int, in_c
         for stream in ("img", "txt"):
             s.update(_lin(f"{p}{stream}_mod.lin", 6 * h, h))
             s.update(_lin(f"{p}{stream}_attn.qkv", 3 * h, h))
-            s[f"{p}{stream}_attn.norm.query_norm.weight"] = (head,)
-            s[f"{p}{stream}_attn.norm.key_norm.weight"] = (head,)
+            s[f"{p}{stream}_attn.norm.query_norm.scale"] = (head,)
+            s[f"{p}{stream}_attn.norm.key_norm.scale"] = (head,)
             s.update(_lin(f"{p}{stream}_attn.proj", h, h))
             s.update(_lin(f"{p}{stream}_mlp.0", mlp, h))
             s.update(_lin(f"{p}{stream}_mlp.2", h, mlp))
@@ -68,8 +69,8 @@ def hunyuan_video_tensor_shapes(hidden: int, depth: int, depth_single: int, in_c
         p = f"single_blocks.{i}."
         s.update(_lin(f"{p}linear1", 3 * h + mlp, h))
         s.update(_lin(f"{p}linear2", h, h + mlp))
-        s[f"{p}norm.query_norm.weight"] = (head,)
-        s[f"{p}norm.key_norm.weight"] = (head,)
+        s[f"{p}norm.query_norm.scale"] = (head,)
+        s[f"{p}norm.key_norm.scale"] = (head,)
         s.update(_lin(f"{p}modulation.lin", 3 * h, h))
     if byt5:
         s.update({"byt5_in.layernorm.weight": (BYT5_DIM,), "byt5_in.layernorm.bias": (BYT5_DIM,)})
@@ -103,7 +104,8 @@ def _v15(in_channels: int):
 _KEEP_FP32_15 = frozenset({"cond_type_embedding.weight"})
 _NOT_LINEAR_15 = frozenset({"cond_type_embedding.weight"})
 
-_COND_10 = dict(context=(1, 32, 4096), pooled=(1, VECTOR_DIM), latent=(1, 16, 2, 8, 8), pooled_key_required=True)
+_COND_10 = dict(context=(1, 32, 4096), pooled=(1, VECTOR_DIM), latent=(1, 16, 2, 8, 8), pooled_key_required=True,
+                cfg=1.0)
 _COND_15 = dict(context=(1, 32, 3584), pooled=None, latent=(1, 32, 2, 4, 4), pooled_key_required=True)
 _EXTRA_15 = {"conditioning_byt5small": (1, 8, BYT5_DIM),
              "clip_vision_output": {"last_hidden_state": (1, 729, VISION_DIM)}}

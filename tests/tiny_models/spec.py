@@ -21,6 +21,10 @@ class Conditioning:
     latent: tuple[int, ...]                # a small latent the model samples (video: [B, C, T, H, W])
     extra: dict[str, Any] = field(default_factory=dict)
     pooled_key_required: bool = False      # HunyuanVideo reads kwargs["pooled_output"]: the key must exist
+    # CFG for a test step: > 1 runs cond and uncond as a batch of 2. HunyuanVideo 1.0 is guidance-distilled and
+    # its workflows use cfg 1 (FluxGuidance instead); ComfyUI 0.8.0 also fails a batched step with
+    # guiding_frame_index (comfy/ldm/flux/layers.py:155, 16 vs 2).
+    cfg: float = 2.0
 
 
 @dataclass(frozen=True)

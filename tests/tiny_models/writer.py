@@ -80,8 +80,8 @@ def write_sparse_checkpoint(path, tensor_shapes: dict[str, tuple[int, ...]], dty
 
 
 def _is_norm_scale(key: str, shape: tuple[int, ...]) -> bool:
-    # 1-D ".weight" (RMSNorm / LayerNorm scales) and WanVAE's RMS_norm ".gamma".
-    return (key.endswith(".weight") and len(shape) == 1) or key.endswith(".gamma")
+    # 1-D ".weight" (RMSNorm / LayerNorm), HunyuanVideo's QK-norm ".scale" and WanVAE's RMS_norm ".gamma".
+    return (key.endswith((".weight", ".scale")) and len(shape) == 1) or key.endswith(".gamma")
 
 
 def seeded_weights(seed_name: str, shapes: Shapes):
@@ -109,9 +109,30 @@ def checkpoint_path(spec: VariantSpec, precision: str, directory) -> Path:
     return Path(directory) / f"{spec.file_stem}_{precision}.safetensors"
 
 
+def read_header(path) -> dict:
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        return json.loads(f.read(n))
+
+
+def _header_matches(path: Path, entries: list[Entry], metadata: dict[str, str]) -> bool:
+    """A cached file is reused only if its header is exactly what this code would write (keys, dtypes, shapes,
+    metadata): a stale file from an older table (e.g. in a persistent TINY_MODELS_DIR) is rewritten."""
+    try:
+        header = read_header(path)
+    except (OSError, ValueError):
+        return False
+    found_meta = header.pop("__metadata__", {})
+    expected = {e.key: (SAFETENSORS_DTYPES[e.dtype], list(e.shape)) for e in entries}
+    return found_meta == metadata and {k: (v["dtype"], v["shape"]) for k, v in header.items()} == expected
+
+
 def write_variant(spec: VariantSpec, precision: str, directory, variants: dict[str, VariantSpec]) -> Path:
     path = checkpoint_path(spec, precision, directory)
-    if path.exists():
+    shapes = spec.tensor_shapes()
+    entries, metadata = layout(shapes, seeded_weights(spec.id, shapes), precision,
+                               linear_weights=spec.linear_weights(), keep_fp32=spec.keep_fp32)
+    if path.exists() and _header_matches(path, entries, metadata):
         return path
     Path(directory).mkdir(parents=True, exist_ok=True)
     if spec.same_weights_as:
@@ -125,7 +146,4 @@ def write_variant(spec: VariantSpec, precision: str, directory, variants: dict[s
             shutil.copyfile(source, tmp)
         os.replace(tmp, path)
         return path
-    shapes = spec.tensor_shapes()
-    entries, metadata = layout(shapes, seeded_weights(spec.id, shapes), precision,
-                               linear_weights=spec.linear_weights(), keep_fp32=spec.keep_fp32)
     return write_entries(path, entries, metadata)
