@@ -4,7 +4,8 @@ import math
 
 from ..errors import UnknownArchitectureError
 from ..layout import StateDictLayout
-from .base import FamilyMatch, name_has
+from .base import FamilyMatch, VariantDeclaration, block_span, name_has
+from .hunyuan_video_keys import hunyuan_video_tensor_shapes
 
 FAMILY = "hunyuan_video"
 DISPLAY_NAME = "HunyuanVideo"
@@ -71,3 +72,43 @@ def detect(layout: StateDictLayout, file_name: str) -> FamilyMatch | None:
                        ambiguous_with=("hunyuan_video_i2v_replace",),
                        notes=("The HunyuanVideo I2V v2 (replace) model has this same 16-channel layout; a file "
                               "name with 'i2v' marks one",))
+
+
+# --- what each variant serves and needs -------------------------------------------------------------------------
+# 1.0: clip-l (pooled) + llava-llama-3-8B; the LLaVA vision tower is optional: it is for the text encoder's image
+# prompt (TextEncodeHunyuanVideo_ImageToVideo). 1.5: Qwen2.5-VL-7B + ByT5 glyph; SigLIP vision is optional.
+_V10 = dict(text_encoders=("clip_l", "llama3_8b_llava"), vae="hunyuan_video_vae", clip_type="hunyuan_video",
+            workflow_type="video")
+_V10_I2V = dict(_V10, clip_vision="llava_llama3_vision", clip_vision_required=False)
+_V15 = dict(text_encoders=("qwen25_7b_vl", "byt5_small_glyph"), vae="hunyuan_video_15_vae",
+            clip_type="hunyuan_video_15", clip_vision="siglip_384", clip_vision_required=False, workflow_type="video")
+DECLARATIONS = {
+    "hunyuan_video_t2v": VariantDeclaration(("text_to_video",), overridable_to=("hunyuan_video_i2v_replace",), **_V10),
+    "hunyuan_video_i2v_concat": VariantDeclaration(("image_to_video",), **_V10_I2V),
+    "hunyuan_video_i2v_replace": VariantDeclaration(("image_to_video",), overridable_to=("hunyuan_video_t2v",),
+                                                    **_V10_I2V),
+    "hunyuan_video_skyreels_i2v": VariantDeclaration(("image_to_video",), **_V10_I2V),
+    # The loader also takes the (optional) 1.5 super-resolution model as "sr_model".
+    "hunyuan_video_15": VariantDeclaration(("text_to_video", "image_to_video"), **_V15),
+    "hunyuan_video_15_sr": VariantDeclaration(("super_resolution",), **_V15),
+}
+OPTIONAL_MODEL_ROLES = {"hunyuan_video_15": ("sr_model",)}
+
+
+def expected_layout(layout: StateDictLayout, match: FamilyMatch):
+    """(expected key -> shape, optional key -> shape or None, file-key aliases) for the detected architecture.
+
+    Optional sub-networks are expected exactly when the file declares them, as ComfyUI builds them from the same
+    markers (model_detection.py, HunyuanVideo branch): vector_in, guidance_in, byt5_in, vision_in,
+    cond_type_embedding, time_r_in.
+    """
+    arch = match.architecture
+    expected = hunyuan_video_tensor_shapes(
+        arch["dim"], block_span(layout, "double_blocks."), block_span(layout, "single_blocks."),
+        arch["in_channels"], arch["out_channels"], arch["context_dim"], patch=tuple(arch["patch_size"]),
+        vector_in=layout.any_startswith("vector_in."), guidance_in=layout.any_startswith("guidance_in."),
+        byt5=layout.any_startswith("byt5_in."), vision_in=layout.any_startswith("vision_in."),
+        cond_type_embedding=layout.has("cond_type_embedding.weight"), meanflow=layout.any_startswith("time_r_in."))
+    # Files saved from ComfyUI 0.33's module spell the QK-norm scales `.weight`; 0.33 loads both spellings.
+    aliases = {k[:-len(".scale")] + ".weight": k for k in expected if k.endswith("_norm.scale")}
+    return expected, {}, aliases

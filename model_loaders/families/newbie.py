@@ -2,7 +2,8 @@
 (mirroring comfy/model_detection.py, Lumina 2 branch)."""
 from ..errors import UnknownArchitectureError
 from ..layout import StateDictLayout
-from .base import FamilyMatch
+from .base import FamilyMatch, VariantDeclaration, block_span
+from .newbie_keys import newbie_tensor_shapes
 
 FAMILY = "newbie"
 DISPLAY_NAME = "NewBie-image"
@@ -40,3 +41,19 @@ def detect(layout: StateDictLayout, file_name: str) -> FamilyMatch | None:
         "pooled_dim": layout.shape("clip_text_pooled_proj.0.weight")[0],
     }
     return FamilyMatch(FAMILY, "newbie", "Lumina2", architecture)
+
+
+# --- what each variant serves and needs -------------------------------------------------------------------------
+DECLARATIONS = {
+    "newbie": VariantDeclaration(("anime_generation", "text_to_image"), workflow_type="image",
+                                 text_encoders=("gemma3_4b", "jina_clip_v2"), vae="flux_vae", clip_type="newbie"),
+}
+
+
+def expected_layout(layout: StateDictLayout, match: FamilyMatch):
+    """(expected key -> shape, optional key -> shape or None, file-key aliases) for the detected architecture.
+    cap_feat_dim (Gemma width) and clip_text_dim (Jina width) are read from the file, as ComfyUI does."""
+    arch = match.architecture
+    expected = newbie_tensor_shapes(block_span(layout, "layers."), cap_feat_dim=arch["context_dim"],
+                                    clip_text_dim=arch["pooled_dim"])
+    return expected, {}, {}

@@ -1,7 +1,8 @@
 """Qwen-Image (base, Edit, Edit-2509, Edit-2511, Layered): detection rules (mirroring
 comfy/model_detection.py, Qwen Image branch)."""
 from ..layout import StateDictLayout
-from .base import FamilyMatch, name_has
+from .base import FamilyMatch, VariantDeclaration, block_span, name_has
+from .qwen_image_keys import qwen_image_tensor_shapes
 
 FAMILY = "qwen_image"
 DISPLAY_NAME = "Qwen-Image"
@@ -53,3 +54,29 @@ def detect(layout: StateDictLayout, file_name: str) -> FamilyMatch | None:
                                   "'edit' (and '2509') marks an edit model",))
     return FamilyMatch(FAMILY, variant, "QwenImage", architecture, variant_source="file name",
                        ambiguous_with=tuple(v for v in ambiguous if v != variant))
+
+
+# --- what each variant serves and needs -------------------------------------------------------------------------
+_QWEN = dict(text_encoders=("qwen25_7b_vl",), vae="wan21_vae", clip_type="qwen_image", workflow_type="image")
+DECLARATIONS = {
+    # Base, Edit and Edit-2509 share one layout; Edit-2511 differs only by its `__index_timestep_zero__` marker,
+    # so a file without the marker may be declared 2511 (and a 2511-by-name file without it anything else).
+    "qwen_image": VariantDeclaration(("text_to_image",), overridable_to=(
+        "qwen_image_edit", "qwen_image_edit_2509", "qwen_image_edit_2511"), **_QWEN),
+    "qwen_image_edit": VariantDeclaration(("image_editing",), overridable_to=(
+        "qwen_image", "qwen_image_edit_2509", "qwen_image_edit_2511"), **_QWEN),
+    "qwen_image_edit_2509": VariantDeclaration(("image_editing",), overridable_to=(
+        "qwen_image", "qwen_image_edit", "qwen_image_edit_2511"), **_QWEN),
+    "qwen_image_edit_2511": VariantDeclaration(("image_editing", "image_relighting"), overridable_to=(
+        "qwen_image", "qwen_image_edit", "qwen_image_edit_2509"), **_QWEN),
+    "qwen_image_layered": VariantDeclaration(("layered_generation",), **_QWEN),
+}
+
+
+def expected_layout(layout: StateDictLayout, match: FamilyMatch):
+    """(expected key -> shape, optional key -> shape or None, file-key aliases) for the detected architecture."""
+    expected = qwen_image_tensor_shapes(
+        block_span(layout, "transformer_blocks."), match.architecture["in_channels"],
+        additional_t_cond=layout.has("time_text_embed.addition_t_embedding.weight"))
+    # The Edit-2511 marker is an empty buffer that ComfyUI accepts on any Qwen-Image file.
+    return expected, {"__index_timestep_zero__": None}, {}

@@ -1,7 +1,8 @@
 """Wan 2.1 / 2.2: detection rules (mirroring comfy/model_detection.py, Wan branch)."""
 from ..errors import UnknownArchitectureError
 from ..layout import StateDictLayout
-from .base import FamilyMatch, expert_from_name, name_has
+from .base import FamilyMatch, VariantDeclaration, block_span, expert_from_name, first_shape, name_has
+from .wan_keys import wan_tensor_shapes
 
 FAMILY = "wan"
 DISPLAY_NAME = "Wan"
@@ -86,3 +87,37 @@ def _expert_notes(expert: str | None) -> tuple[str, ...]:
         return ()
     return ("Wan 2.2 A14B comes as a high-noise and a low-noise expert with identical layouts; the file "
             "name does not say which one this is",)
+
+
+# --- what each variant serves and needs -------------------------------------------------------------------------
+_TE = dict(text_encoders=("umt5_xxl",), clip_type="wan", workflow_type="video")
+DECLARATIONS = {
+    "wan21_t2v": VariantDeclaration(("text_to_video",), vae="wan21_vae", overridable_to=("wan22_a14b_t2v",), **_TE),
+    "wan21_i2v": VariantDeclaration(("image_to_video",), vae="wan21_vae", clip_vision="clip_vision_h",
+                                    clip_vision_required=True, **_TE),
+    "wan21_vace": VariantDeclaration(("video_inpainting", "text_to_video", "image_to_video"), vae="wan21_vae", **_TE),
+    "wan21_fun_control": VariantDeclaration(("image_to_video",), vae="wan21_vae", clip_vision="clip_vision_h",
+                                            clip_vision_required=True, **_TE),
+    "wan22_ti2v_5b": VariantDeclaration(("text_to_video", "image_to_video"), vae="wan22_vae", **_TE),
+    "wan22_a14b_t2v": VariantDeclaration(("text_to_video",), vae="wan21_vae", overridable_to=("wan21_t2v",),
+                                         model_roles=("high_noise", "low_noise"), **_TE),
+    # A14B I2V and 2.2 Fun-Inpaint share this layout (image by channel concat, no CLIP vision).
+    "wan22_a14b_i2v": VariantDeclaration(("image_to_video", "video_inpainting"), vae="wan21_vae",
+                                         model_roles=("high_noise", "low_noise"), **_TE),
+}
+
+
+def expected_layout(layout: StateDictLayout, match: FamilyMatch):
+    """(expected key -> shape, optional key -> shape or None, file-key aliases) for the detected architecture."""
+    arch = match.architecture
+    layers = max(block_span(layout, "blocks."), 1)
+    ffn = arch.get("ffn_dim") or (first_shape(layout, "blocks.", ".ffn.0.weight", layers) or (None,))[0]
+    if ffn is None:
+        raise KeyError("blocks.0.ffn.0.weight")
+    vace_layers = block_span(layout, "vace_blocks.") if match.variant == "wan21_vace" else 0
+    expected = wan_tensor_shapes(arch["dim"], ffn, layers, arch["in_channels"], arch["out_channels"],
+                                 image_embedding=match.variant in ("wan21_i2v", "wan21_fun_control"),
+                                 vace_layers=vace_layers, vace_in_dim=arch.get("vace_in_channels", 96))
+    # FLF2V adds a learned position embedding (img_emb.emb_pos); Fun-Control 2.2 may carry a reference conv.
+    optional = {"img_emb.emb_pos": None, "ref_conv.weight": None, "ref_conv.bias": None}
+    return expected, optional, {}
