@@ -108,11 +108,10 @@ class ComponentDescription:
     notes: tuple[str, ...] = ()
 
 
-def describe_kind(kind: str) -> str:
-    """'a UMT5-XXL text encoder (Wan)'."""
+def describe_kind(kind: str, with_users: bool = True) -> str:
+    """'a UMT5-XXL text encoder (Wan)' (every display name starts with a consonant sound)."""
     display, used_by, _ = KINDS.get(kind, (kind, "", ""))
-    article = "an" if display[:1].upper() in "AEIOU" else "a"
-    return f"{article} {display}" + (f" ({used_by})" if used_by else "")
+    return f"a {display}" + (f" ({used_by})" if used_by and with_users else "")
 
 
 def example_file(kind: str) -> str:

@@ -360,7 +360,7 @@ class _Validation:
             return descs
         who = self._who(variant)
         needed = list(decl.text_encoders)
-        needs = " and ".join(f"{describe_kind(k)} (e.g. {example_file(k)})" for k in needed)
+        needs = " and ".join(f"{describe_kind(k, False)} (e.g. {example_file(k)})" for k in needed)
         unused = []
         for desc in descs:
             kind = desc.kind
@@ -383,7 +383,7 @@ class _Validation:
         for desc in unused:
             self.problem(f"{desc.file_name} is {describe_kind(desc.kind)}; {who} needs {needs}")
         if needed and not unused:
-            missing = " and ".join(f"{describe_kind(k)} (e.g. {example_file(k)})" for k in needed)
+            missing = " and ".join(f"{describe_kind(k, False)} (e.g. {example_file(k)})" for k in needed)
             self.problem(f"{who} needs {missing}, which is missing: add it to the text encoders")
         self._check_te_widths(descs, inspected)
         return descs
@@ -420,7 +420,7 @@ class _Validation:
     def _clip_vision(self, path, variant, decl):
         if not path:
             if decl is not None and decl.clip_vision_required:
-                self.problem(f"{self.module.VARIANTS[variant]} needs {describe_kind(decl.clip_vision)} (e.g. "
+                self.problem(f"{self.module.VARIANTS[variant]} needs {describe_kind(decl.clip_vision, False)} (e.g. "
                              f"{example_file(decl.clip_vision)}); no CLIP vision file was given: add it")
             return None
         desc = self._identify(identify_clip_vision, path, "CLIP vision encoder")
@@ -432,7 +432,7 @@ class _Validation:
             return None
         if desc.kind != decl.clip_vision:
             self.problem(f"{desc.file_name} is {describe_kind(desc.kind)}; {name} uses "
-                         f"{describe_kind(decl.clip_vision)} (e.g. {example_file(decl.clip_vision)})"
+                         f"{describe_kind(decl.clip_vision, False)} (e.g. {example_file(decl.clip_vision)})"
                          + ("" if decl.clip_vision_required else ", or none"))
         return desc
 
