@@ -453,6 +453,7 @@ class LoraDescription:
     precision: dict
     weight_bytes: int
     unsupported_naming: bool = False     # diffusers-named Wan LoRA: ComfyUI maps none of its keys
+    module_formats: dict = field(default_factory=dict)  # module path -> its key prefix ("diffusion_model.", ...)
     notes: tuple[str, ...] = ()
     role: str = "lora"
 
@@ -499,7 +500,7 @@ def identify_lora(path_or_header) -> LoraDescription:
         raise UnknownComponentError(
             f"{name}: not a LoRA ({what}; no lora_up/lora_down, lora_A/lora_B, LoHa or LoKr tensors). "
             f"Choose a LoRA file from ComfyUI's models/loras folder")
-    modules, formats, votes, te_modules = {}, set(), {}, 0
+    modules, module_formats, formats, votes, te_modules = {}, {}, set(), {}, 0
     unsupported = False
     for module, parts in found.items():
         if module.startswith(TEXT_ENCODER_LORA_PREFIXES):
@@ -508,6 +509,7 @@ def identify_lora(path_or_header) -> LoraDescription:
         prefix, path = _split_prefix(module)
         formats.add(prefix)
         modules[path] = parts
+        module_formats[path] = prefix
         for family, pattern in LORA_FAMILY_PATTERNS.items():
             if pattern.match(path):
                 votes[family] = votes.get(family, 0) + 1
@@ -523,7 +525,8 @@ def identify_lora(path_or_header) -> LoraDescription:
     if len(votes) > 1:
         notes.append("keys aimed at several families: " + ", ".join(f"{f} {n}" for f, n in sorted(votes.items())))
     return LoraDescription(name, header.path, family, "+".join(sorted(formats)) or "none", adapter, modules,
-                           te_modules, describe_precision(header), header.data_bytes, unsupported, tuple(notes))
+                           te_modules, describe_precision(header), header.data_bytes, unsupported,
+                           module_formats, tuple(notes))
 
 
 # HunyuanVideo LoRA renames (comfy/lora.py, HunyuanVideo branch: 0.8 lora.py:274-284), LoRA spelling -> module.
@@ -531,20 +534,38 @@ _HV_RENAMES = (("_mod.linear.", "_mod.lin."), ("_attn_qkv.", "_attn.qkv."), ("_a
                ("mlp.fc1.", "mlp.0."), ("mlp.fc2.", "mlp.2."), (".modulation.linear.", ".modulation.lin."))
 
 
+# Key prefixes comfy/lora.py model_lora_keys_unet maps for each family: the generic diffusion_model.<m> and
+# lora_unet_<m_> for every model (0.8 lora.py:179-185), plus HunyuanVideo transformer.<m> (:274-284), Qwen-Image
+# <m> / transformer.<m> / lycoris_ (:306-314) and Lumina 2 transformer.<m> / lycoris_ (:316-323). Wan has no branch.
+LORA_FORMATS_MAPPED = {
+    "wan": ("diffusion_model.", "lora_unet_"),
+    "hunyuan_video": ("diffusion_model.", "lora_unet_", "transformer."),
+    "qwen_image": ("diffusion_model.", "lora_unet_", "bare", "transformer.", "lycoris_"),
+    "newbie": ("diffusion_model.", "lora_unet_", "transformer.", "lycoris_"),
+}
+
+
 @dataclass(frozen=True)
 class LoraFit:
     mapped: int
     unmapped: tuple[str, ...]
     mismatched: tuple[tuple[str, str], ...]   # (module, what differs)
+    unmapped_formats: tuple[str, ...] = ()    # key prefixes ComfyUI does not map for this family
 
 
 def fit_lora(lora: LoraDescription, model_shapes: dict[str, tuple[int, ...]]) -> LoraFit:
     """Which LoRA modules land on a weight of the model (as comfy/lora.py maps them) and whether the low-rank
     factors fit that weight's shape (up: [out, rank], down: [rank, in, ...])."""
     underscored = {k[: -len(".weight")].replace(".", "_"): k for k in model_shapes if k.endswith(".weight")}
-    mapped, unmapped, mismatched = 0, [], []
+    mapped, unmapped, mismatched, bad_formats = 0, [], [], set()
+    accepted = LORA_FORMATS_MAPPED.get(lora.target_family, LORA_PREFIXES + ("bare",))
     for module, parts in lora.modules.items():
         target = None
+        key_format = lora.module_formats.get(module, "bare")
+        if key_format not in accepted:
+            unmapped.append(module)
+            bad_formats.add(key_format)
+            continue
         candidates = [module]
         if lora.target_family == "hunyuan_video":
             renamed = module + "."
@@ -571,7 +592,7 @@ def fit_lora(lora: LoraDescription, model_shapes: dict[str, tuple[int, ...]]) ->
         diff = parts.get("diff")
         if diff is not None and tuple(diff) != tuple(weight):
             mismatched.append((module, f"diff {list(diff)} vs weight {list(weight)}"))
-    return LoraFit(mapped, tuple(unmapped), tuple(mismatched))
+    return LoraFit(mapped, tuple(unmapped), tuple(mismatched), tuple(sorted(bad_formats)))
 
 
 def total_numel(shapes) -> int:

@@ -474,7 +474,11 @@ class _Validation:
             if model is None:
                 continue
             fit = fit_lora(desc, model[1].shapes)
-            if fit.mapped == 0:
+            if fit.mapped == 0 and fit.unmapped_formats:
+                self.problem(f"{name}: its keys use the {' / '.join(fit.unmapped_formats)} naming (e.g. {example!r}), "
+                             f"which ComfyUI does not map onto {here} models, so it would have no effect: use a "
+                             f"ComfyUI-format {here} LoRA (diffusion_model.<module> or lora_unet_<module> keys)")
+            elif fit.mapped == 0:
                 self.problem(f"{name}: none of its {len(desc.modules)} modules (e.g. {example!r}) lands on a weight "
                              f"of {model[0].file_name} ({model[0].variant_name}): it is for another {here} variant; "
                              f"remove it or choose a LoRA for this model")

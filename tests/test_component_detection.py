@@ -114,7 +114,7 @@ WAN_TINY = wan_tensor_shapes(128, 256, 1, 16, 16)
 WAN_BLOCKS = linear_modules(WAN_TINY, "blocks.")
 
 
-@pytest.mark.parametrize("key_format", ["diffusion_model", "lora_unet", "wan_fun", "bare"])
+@pytest.mark.parametrize("key_format", ["diffusion_model", "lora_unet", "wan_fun"])
 def test_wan_lora_formats_target_wan_and_map_fully(key_format, tmp_path):
     path = write_sparse_checkpoint(tmp_path / f"wan_{key_format}.safetensors",
                                    lora_shapes(WAN_BLOCKS, key_format=key_format), "BF16")
@@ -123,6 +123,13 @@ def test_wan_lora_formats_target_wan_and_map_fully(key_format, tmp_path):
     assert len(lora.modules) == len(WAN_BLOCKS)
     fit = fit_lora(lora, WAN_TINY)
     assert (fit.mapped, fit.unmapped, fit.mismatched) == (len(WAN_BLOCKS), (), ())
+
+
+@pytest.mark.parametrize("key_format", ["bare", "transformer"])
+def test_wan_lora_in_a_naming_comfy_does_not_map_for_wan(key_format, tmp_path):
+    lora = identify_lora_from(tmp_path, lora_shapes(WAN_BLOCKS, key_format=key_format))
+    fit = fit_lora(lora, WAN_TINY)
+    assert lora.target_family == "wan" and fit.mapped == 0 and len(fit.unmapped_formats) == 1
 
 
 def test_qwen_lora_targets_qwen(tmp_path):
