@@ -16,10 +16,5 @@ TESTS_DIR = Path(__file__).resolve().parent
 if str(TESTS_DIR) not in sys.path:
     sys.path.append(str(TESTS_DIR))
 
-import pytest  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def tiny_models_dir(tmp_path_factory):
-    """One folder per test session for the generated tiny checkpoints: each file is written once."""
-    return tmp_path_factory.mktemp("tiny_models")
+# One folder of generated tiny checkpoints per test session (or TINY_MODELS_DIR), shared by every test.
+from tiny_models.pytest_fixtures import tiny_models_dir  # noqa: E402,F401

@@ -13,7 +13,6 @@ from safetensors import safe_open
 
 import tiny_models
 from tiny_models import PRECISIONS, VARIANTS, write_checkpoint, write_sparse_checkpoint
-from tiny_models.pytest_fixtures import tiny_models_dir  # noqa: F401  (fixture)
 
 CASES = [pytest.param(v, p, id=f"{v}-{p}") for v in VARIANTS for p in PRECISIONS]
 
