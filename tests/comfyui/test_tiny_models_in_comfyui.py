@@ -13,7 +13,6 @@ import pytest
 import torch
 
 from tiny_models import PLAIN_FP8, PRECISIONS, QUANTISED_PRECISIONS, VARIANTS, write_checkpoint, write_wan21_vae
-from tiny_models.pytest_fixtures import tiny_models_dir  # noqa: F401  (fixture)
 
 LARGE_SAMPLED_PRECISIONS = ("bf16", "fp8_e4m3fn", "comfy_quant")
 VARIANT_IDS = list(VARIANTS)
