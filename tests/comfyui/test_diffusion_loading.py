@@ -159,11 +159,13 @@ def _conditioning(spec, seed=0):
     return out
 
 
-def _sample_one_step(comfyui, model, spec):
+def _sample_one_step(comfyui, model, spec, inference_mode=False):
     latent = torch.zeros(spec.conditioning.latent)
     positive, negative = _conditioning(spec)
     noise = comfyui.comfy.sample.prepare_noise(latent, 0)
-    with torch.inference_mode():  # as ComfyUI's executor runs nodes (0.8's fp8 LoRA rounding needs it)
+    # ComfyUI's executor runs nodes in inference mode; 0.8's fp8 LoRA rounding needs it. Elsewhere it is left off:
+    # weights moved inside it become inference tensors that later in-place updates (unloading) refuse.
+    with torch.inference_mode(inference_mode):
         out = comfyui.comfy.sample.sample(model, noise, 1, 2.0, "euler", "simple", positive, negative, latent,
                                           denoise=1.0, disable_pbar=True, seed=0)
     assert out.shape == latent.shape
@@ -222,8 +224,10 @@ def test_lora_goes_through_comfyui_and_changes_the_output(comfyui, tiny_models_d
     assert patched is not model
     assert {"diffusion_model.blocks.0.self_attn.q.weight", "diffusion_model.blocks.0.ffn.0.weight"} <= set(patched.patches)
     assert not model.patches  # the cached base model is untouched
-    base_out = _sample_one_step(comfyui, model, spec)
-    assert not torch.equal(_sample_one_step(comfyui, patched, spec), base_out)
+    base_out = _sample_one_step(comfyui, model, spec, inference_mode=True)
+    assert not torch.equal(_sample_one_step(comfyui, patched, spec, inference_mode=True), base_out)
+    with torch.inference_mode():  # its weights became inference tensors: unload them in the same mode
+        comfyui.comfy.model_management.unload_all_models()
 
 
 # (c) the cache ---------------------------------------------------------------------------------------------------
