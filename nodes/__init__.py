@@ -1,4 +1,6 @@
 """ComfyUI node classes: thin adapters from ComfyUI's V3 schema to model_loaders/ and routing/."""
+from .family_loaders import FAMILY_LOADERS
 from .inspector import CheckpointInspector
+from .workflow_components import WorkflowModels, WorkflowTextEncoder
 
-NODE_LIST = [CheckpointInspector]
+NODE_LIST = [CheckpointInspector, *FAMILY_LOADERS, WorkflowModels, WorkflowTextEncoder]

@@ -19,7 +19,6 @@ from model_loaders.safetensors_header import read_safetensors_header
 from model_loaders.workflow_builder import LoaderValidationError, validate_loader_inputs
 from routing.capabilities import Capability
 from tiny_models import VARIANTS, write_checkpoint, write_sparse_checkpoint
-from tiny_models.pytest_fixtures import tiny_models_dir  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,7 @@ def parts(tmp_path_factory):
     return {kind: write_component(kind, directory) for kind in FILE_NAMES}
 
 
-def wan(tiny_models_dir, variant="wan21_t2v", precision="bf16"):  # noqa: F811
+def wan(tiny_models_dir, variant="wan21_t2v", precision="bf16"):
     return write_checkpoint(variant, precision, tiny_models_dir)
 
 
@@ -53,7 +52,7 @@ def test_every_variant_is_declared_with_known_ids(family):
 
 
 # ------------------------------------------------------------------------------------------------ happy paths
-def test_wan_t2v_validates_and_reports_sizes(tiny_models_dir, parts):  # noqa: F811
+def test_wan_t2v_validates_and_reports_sizes(tiny_models_dir, parts):
     model = wan(tiny_models_dir)
     result = validate_loader_inputs("wan", models={"model": model}, text_encoders=[parts["umt5_xxl"]],
                                     vae=parts["wan21_vae"], clip_vision=None, loras=[], precision="auto")
@@ -75,7 +74,7 @@ def test_full_size_wan_14b_header_passes(tmp_path, parts):
     assert result.parameter_count > 14_000_000_000 and result.weight_bytes == result.parameter_count
 
 
-def test_wan_i2v_with_clip_vision_h(tiny_models_dir, parts):  # noqa: F811
+def test_wan_i2v_with_clip_vision_h(tiny_models_dir, parts):
     result = validate_loader_inputs("wan", models={"model": wan(tiny_models_dir, "wan21_i2v")},
                                     text_encoders=[parts["umt5_xxl"]], vae=parts["wan21_vae"],
                                     clip_vision=parts["clip_vision_h"], precision="auto")
@@ -100,7 +99,7 @@ def test_newbie_full_size_header(tmp_path, parts):
     assert result.precision.weight_dtype == "bfloat16"
 
 
-def test_hunyuan_video_15_with_sr_model(tiny_models_dir, parts):  # noqa: F811
+def test_hunyuan_video_15_with_sr_model(tiny_models_dir, parts):
     result = validate_loader_inputs(
         "hunyuan_video", models={"model": write_checkpoint("hunyuan_video_15", "bf16", tiny_models_dir),
                                  "sr_model": write_checkpoint("hunyuan_video_15_sr", "bf16", tiny_models_dir)},
@@ -111,7 +110,7 @@ def test_hunyuan_video_15_with_sr_model(tiny_models_dir, parts):  # noqa: F811
 
 
 # ------------------------------------------------------------------------------------------------ wrong files
-def test_checkpoint_of_another_family_names_its_loader(tiny_models_dir, parts):  # noqa: F811
+def test_checkpoint_of_another_family_names_its_loader(tiny_models_dir, parts):
     with pytest.raises(LoaderValidationError) as err:
         validate_loader_inputs("hunyuan_video", models={"model": wan(tiny_models_dir)},
                                text_encoders=[parts["clip_l"], parts["llama3_8b_llava"]],
@@ -131,7 +130,7 @@ def test_wrong_text_encoder_names_file_and_fix(tmp_path, parts):
         "Qwen2.5-VL-7B text encoder (e.g. qwen_2.5_vl_7b_fp8_scaled.safetensors)",)
 
 
-def test_ti2v_5b_needs_the_wan22_vae(tiny_models_dir, parts):  # noqa: F811
+def test_ti2v_5b_needs_the_wan22_vae(tiny_models_dir, parts):
     with pytest.raises(LoaderValidationError) as err:
         validate_loader_inputs("wan", models={"model": wan(tiny_models_dir, "wan22_ti2v_5b")},
                                text_encoders=[parts["umt5_xxl"]], vae=parts["wan21_vae"], precision="auto")
@@ -139,7 +138,7 @@ def test_ti2v_5b_needs_the_wan22_vae(tiny_models_dir, parts):  # noqa: F811
                                 "wan_2.1_vae.safetensors is the Wan 2.1 VAE",)
 
 
-def test_wan_i2v_without_clip_vision_or_with_the_wrong_one(tiny_models_dir, parts):  # noqa: F811
+def test_wan_i2v_without_clip_vision_or_with_the_wrong_one(tiny_models_dir, parts):
     model = {"model": wan(tiny_models_dir, "wan21_i2v")}
     common = dict(text_encoders=[parts["umt5_xxl"]], vae=parts["wan21_vae"], precision="auto")
     with pytest.raises(LoaderValidationError, match=r"needs a CLIP-ViT-H/14 vision encoder .*clip_vision_h"):
@@ -148,7 +147,7 @@ def test_wan_i2v_without_clip_vision_or_with_the_wrong_one(tiny_models_dir, part
         validate_loader_inputs("wan", models=model, clip_vision=parts["siglip_384"], **common)
 
 
-def test_hunyuan_video_needs_both_text_encoders(tiny_models_dir, parts):  # noqa: F811
+def test_hunyuan_video_needs_both_text_encoders(tiny_models_dir, parts):
     with pytest.raises(LoaderValidationError) as err:
         validate_loader_inputs("hunyuan_video",
                                models={"model": write_checkpoint("hunyuan_video_t2v", "bf16", tiny_models_dir)},
@@ -202,7 +201,7 @@ def test_shape_mismatch_is_reported(tmp_path, parts):
 
 
 @pytest.mark.parametrize("precision", ["scaled_fp8", "comfy_quant", "comfy_quant_metadata"])
-def test_quantisation_auxiliaries_are_tolerated(tiny_models_dir, parts, precision):  # noqa: F811
+def test_quantisation_auxiliaries_are_tolerated(tiny_models_dir, parts, precision):
     result = validate_loader_inputs("wan", models={"model": wan(tiny_models_dir, precision=precision)},
                                     text_encoders=[parts["umt5_xxl"]], vae=parts["wan21_vae"], precision="auto")
     assert result.precision.weight_dtype is None and result.precision.stored_format == precision
@@ -220,7 +219,7 @@ def test_optional_keys_comfy_accepts(tmp_path):
 
 
 # ----------------------------------------------------------------------------------------------- precision
-def test_forcing_fp8_on_a_scaled_file_is_refused(tiny_models_dir, parts):  # noqa: F811
+def test_forcing_fp8_on_a_scaled_file_is_refused(tiny_models_dir, parts):
     with pytest.raises(LoaderValidationError) as err:
         validate_loader_inputs("wan", models={"model": wan(tiny_models_dir, precision="scaled_fp8")},
                                text_encoders=[parts["umt5_xxl"]], vae=parts["wan21_vae"], precision="fp8_e4m3fn")
@@ -233,7 +232,7 @@ def test_forcing_fp8_on_a_scaled_file_is_refused(tiny_models_dir, parts):  # noq
                                                     ("fp8_e4m3fn_fast", "float8_e4m3fn", True),
                                                     ("fp8_e5m2", "float8_e5m2", False),
                                                     ("as_stored", "float8_e4m3fn", False)])
-def test_precision_choice_for_a_plain_fp8_file(tiny_models_dir, parts, requested, dtype, fast):  # noqa: F811
+def test_precision_choice_for_a_plain_fp8_file(tiny_models_dir, parts, requested, dtype, fast):
     result = validate_loader_inputs("wan", models={"model": wan(tiny_models_dir, precision="fp8_e4m3fn")},
                                     text_encoders=[parts["umt5_xxl"]], vae=parts["wan21_vae"], precision=requested)
     assert (result.precision.weight_dtype, result.precision.fp8_optimizations) == (dtype, fast)
@@ -251,7 +250,7 @@ def test_unknown_precision_choice_and_unknown_storage_format(tmp_path, parts):
 
 
 # ------------------------------------------------------------------------------------------ variants / experts
-def test_a14b_pair(tiny_models_dir, parts):  # noqa: F811
+def test_a14b_pair(tiny_models_dir, parts):
     high, low = (write_checkpoint(f"wan22_a14b_t2v_{e}", "bf16", tiny_models_dir) for e in ("high_noise", "low_noise"))
     result = validate_loader_inputs("wan", models={"high_noise": high, "low_noise": low},
                                     text_encoders=[parts["umt5_xxl"]], vae=parts["wan21_vae"])
@@ -259,7 +258,7 @@ def test_a14b_pair(tiny_models_dir, parts):  # noqa: F811
     assert result.weight_bytes == read_safetensors_header(high).data_bytes + read_safetensors_header(low).data_bytes
 
 
-def test_a14b_swapped_by_name_is_an_error(tiny_models_dir, parts):  # noqa: F811
+def test_a14b_swapped_by_name_is_an_error(tiny_models_dir, parts):
     high, low = (write_checkpoint(f"wan22_a14b_t2v_{e}", "bf16", tiny_models_dir) for e in ("high_noise", "low_noise"))
     with pytest.raises(LoaderValidationError) as err:
         validate_loader_inputs("wan", models={"high_noise": low, "low_noise": high},
@@ -267,7 +266,7 @@ def test_a14b_swapped_by_name_is_an_error(tiny_models_dir, parts):  # noqa: F811
     assert len(problems_of(err)) == 2 and all("swap the two files" in p for p in problems_of(err))
 
 
-def test_a14b_missing_expert_and_same_file_twice(tiny_models_dir, parts):  # noqa: F811
+def test_a14b_missing_expert_and_same_file_twice(tiny_models_dir, parts):
     high = write_checkpoint("wan22_a14b_t2v_high_noise", "bf16", tiny_models_dir)
     common = dict(text_encoders=[parts["umt5_xxl"]], vae=parts["wan21_vae"])
     with pytest.raises(LoaderValidationError) as err:
@@ -279,7 +278,7 @@ def test_a14b_missing_expert_and_same_file_twice(tiny_models_dir, parts):  # noq
         validate_loader_inputs("wan", models={"high_noise": high, "low_noise": high}, **common)
 
 
-def test_a14b_pair_of_different_layouts(tiny_models_dir, parts):  # noqa: F811
+def test_a14b_pair_of_different_layouts(tiny_models_dir, parts):
     with pytest.raises(LoaderValidationError, match="the A14B experts differ"):
         validate_loader_inputs("wan", models={"high_noise": write_checkpoint("wan22_a14b_i2v", "bf16", tiny_models_dir),
                                               "low_noise": write_checkpoint("wan22_a14b_t2v_low_noise", "bf16",
@@ -297,7 +296,7 @@ def test_unnamed_t2v_files_in_expert_slots_become_a14b(tmp_path, parts):
     assert sum("does not say which A14B expert" in n for n in result.notes) == 2
 
 
-def test_a14b_expert_given_as_single_model(tiny_models_dir, parts):  # noqa: F811
+def test_a14b_expert_given_as_single_model(tiny_models_dir, parts):
     with pytest.raises(LoaderValidationError, match="give this file as high_noise or low_noise"):
         validate_loader_inputs("wan", models={"model": write_checkpoint("wan22_a14b_t2v_high_noise", "bf16",
                                                                         tiny_models_dir)},
@@ -331,7 +330,7 @@ def test_qwen_edit_needs_the_vision_tower(tmp_path, parts):
 
 
 # --------------------------------------------------------------------------------------------------- LoRAs
-def test_loras_are_checked_against_family_and_size(tiny_models_dir, tmp_path, parts):  # noqa: F811
+def test_loras_are_checked_against_family_and_size(tiny_models_dir, tmp_path, parts):
     model = wan(tiny_models_dir)
     good = write_sparse_checkpoint(tmp_path / "wan_style.safetensors",
                                    lora_shapes(linear_modules(wan_tensor_shapes(128, 256, 1, 16, 16), "blocks.")))

@@ -16,6 +16,12 @@ def declaration(family: str, variant: str) -> VariantDeclaration:
     return FAMILIES[family].DECLARATIONS[variant]
 
 
+def overridable_variants(family: str) -> list[str]:
+    """The variants a loader's "variant" input may name: those sharing a layout with another variant."""
+    declarations = FAMILIES[family].DECLARATIONS
+    return [v for v, d in declarations.items() if d.overridable_to]
+
+
 def missing_and_mismatched(layout, match: FamilyMatch) -> KeyCheck:
     """Check a diffusion model's keys against every key ComfyUI's module for `match` has.
 
@@ -28,4 +34,4 @@ def missing_and_mismatched(layout, match: FamilyMatch) -> KeyCheck:
 
 
 __all__ = ["FAMILIES", "FAMILY_MODULES", "FamilyMatch", "KeyCheck", "VariantDeclaration", "declaration",
-           "missing_and_mismatched"]
+           "missing_and_mismatched", "overridable_variants"]

@@ -44,6 +44,7 @@ class VariantDeclaration:
     clip_vision: the CLIP-vision kind it uses (None: none); clip_vision_required: False where it is optional.
     overridable_to: variants with the very same layout that a user may pick where the weights cannot tell.
     model_roles: the diffusion-model inputs the loader takes ("model", or "high_noise" + "low_noise").
+    resolution_multiple: width and height must be multiples of VAE factor x patch size.
     """
     capabilities: tuple[str, ...]
     workflow_type: str
@@ -54,6 +55,7 @@ class VariantDeclaration:
     clip_vision_required: bool = False
     overridable_to: tuple[str, ...] = ()
     model_roles: tuple[str, ...] = ("model",)
+    resolution_multiple: int = 16
 
 
 @dataclass(frozen=True)

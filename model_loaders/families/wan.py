@@ -98,7 +98,9 @@ DECLARATIONS = {
     "wan21_vace": VariantDeclaration(("video_inpainting", "text_to_video", "image_to_video"), vae="wan21_vae", **_TE),
     "wan21_fun_control": VariantDeclaration(("image_to_video",), vae="wan21_vae", clip_vision="clip_vision_h",
                                             clip_vision_required=True, **_TE),
-    "wan22_ti2v_5b": VariantDeclaration(("text_to_video", "image_to_video"), vae="wan22_vae", **_TE),
+    # The Wan 2.2 VAE compresses 16x (patch 2): sizes step by 32.
+    "wan22_ti2v_5b": VariantDeclaration(("text_to_video", "image_to_video"), vae="wan22_vae",
+                                        resolution_multiple=32, **_TE),
     "wan22_a14b_t2v": VariantDeclaration(("text_to_video",), vae="wan21_vae", overridable_to=("wan21_t2v",),
                                          model_roles=("high_noise", "low_noise"), **_TE),
     # A14B I2V and 2.2 Fun-Inpaint share this layout (image by channel concat, no CLIP vision).

@@ -72,3 +72,27 @@ def comfyui_server(comfyui_server_workdir):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def pack(comfyui, tmp_path_factory):
+    """The pack loaded the way ComfyUI loads custom nodes, from a folder with an unusual name.
+    Returns {node id: node class} of what it registered."""
+    import asyncio
+    import nodes
+    custom_nodes = tmp_path_factory.mktemp("custom_nodes")
+    link = custom_nodes / "storycore-pack.in_process"
+    link.symlink_to(REPO_ROOT, target_is_directory=True)
+    before = set(nodes.NODE_CLASS_MAPPINGS)
+    assert asyncio.run(nodes.load_custom_node(str(link))) is not False
+    return {k: nodes.NODE_CLASS_MAPPINGS[k] for k in set(nodes.NODE_CLASS_MAPPINGS) - before}
+
+
+@pytest.fixture(scope="session")
+def models_root(comfyui, tmp_path_factory):
+    """A models folder registered with ComfyUI's folder_paths for every kind the loaders use."""
+    root = tmp_path_factory.mktemp("models")
+    for kind in ("diffusion_models", "text_encoders", "vae", "clip_vision", "loras"):
+        (root / kind).mkdir()
+        comfyui.folder_paths.add_model_folder_path(kind, str(root / kind))
+    return root

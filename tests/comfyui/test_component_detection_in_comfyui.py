@@ -13,7 +13,6 @@ from component_headers import CLIP_VISIONS, COMPONENT_SHAPES, TEXT_ENCODERS, lin
 from model_loaders.components import (clip_vision_kind, fit_lora, identify_lora, identify_vae, text_encoder_kind)
 from model_loaders.families import FAMILIES
 from tiny_models import VARIANTS, write_checkpoint, write_wan21_vae
-from tiny_models.pytest_fixtures import tiny_models_dir  # noqa: F401  (fixture)
 
 # our kind -> comfy.sd.TEModel member
 COMFY_TE_MODEL = {"umt5_xxl": "T5_XXL", "t5_xxl": "T5_XXL", "clip_l": "CLIP_L", "llama3_8b_llava": "LLAMA3_8",
@@ -78,7 +77,7 @@ def test_clip_vision_detection_agrees_with_comfyui(comfyui, monkeypatch, kind):
     assert clip_vision_kind(COMPONENT_SHAPES[kind])[0] == kind
 
 
-def test_tiny_wan21_vae_loads_in_comfyui_and_is_detected(comfyui, tiny_models_dir):  # noqa: F811
+def test_tiny_wan21_vae_loads_in_comfyui_and_is_detected(comfyui, tiny_models_dir):
     import comfy.ldm.wan.vae
     import comfy.utils
     path = write_wan21_vae(tiny_models_dir)
@@ -89,7 +88,7 @@ def test_tiny_wan21_vae_loads_in_comfyui_and_is_detected(comfyui, tiny_models_di
 
 @pytest.mark.parametrize("key_format, maps", [("diffusion_model", True), ("lora_unet", True), ("wan_fun", True),
                                               ("bare", False), ("transformer", False)])
-def test_tiny_wan_lora_maps_like_comfyui(comfyui, tiny_models_dir, tmp_path, caplog, key_format, maps):  # noqa: F811
+def test_tiny_wan_lora_maps_like_comfyui(comfyui, tiny_models_dir, tmp_path, caplog, key_format, maps):
     import torch
     import comfy.lora
     import comfy.lora_convert

@@ -1,0 +1,113 @@
+"""ModelWorkflow: what a StoryCore loader node outputs — a validated, routable description of one family
+workflow (files, options, capabilities, size), registered with the routing core. Nothing is loaded until
+one of the load_* methods is called, so four loaders wired to one router load one model.
+
+Importing this module needs neither torch nor comfy; the load_* methods import them when called.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .routing_core import BaseAdvancedWorkflow, RequestRules, WorkflowType, default_registry
+from .families import FAMILIES
+from .workflow_builder import ValidatedWorkflow, validate_loader_inputs
+
+NEUTRAL_QUALITY_PRIOR = 0.5  # the routing config's per-family priors take precedence over this
+
+
+class ModelWorkflow(BaseAdvancedWorkflow):
+    def __init__(self, validated: ValidatedWorkflow):
+        self.validated = validated
+        self.loras = [(lora.path, float(strength)) for lora, strength in validated.loras]
+        family = FAMILIES[validated.family]
+        super().__init__(
+            name=self._name(validated, self.loras),
+            family=validated.family,
+            variant=validated.variant,
+            workflow_type=WorkflowType(validated.workflow_type),
+            capabilities={c: NEUTRAL_QUALITY_PRIOR for c in validated.capabilities},
+            parameter_count=validated.parameter_count,
+            weight_bytes=validated.weight_bytes,
+            rules=RequestRules(resolution_multiple=family.DECLARATIONS[validated.variant].resolution_multiple),
+        )
+
+    @staticmethod
+    def _name(validated: ValidatedWorkflow, loras) -> str:
+        main = validated.files.get("model") or validated.files.get("high_noise")
+        parts = [validated.family, validated.variant, Path(main).stem, validated.precision.requested]
+        parts += [f"{Path(p).stem}@{s:g}" for p, s in loras]
+        return ":".join(parts)
+
+    # -- what the node shows ----------------------------------------------------------------------------
+    def summary(self) -> dict:
+        v = self.validated
+        return {
+            "name": self.name,
+            "family": v.family,
+            "variant": v.variant,
+            "variant_name": v.variant_name,
+            "capabilities": sorted(str(c) for c in v.capabilities),
+            "precision": {"requested": v.precision.requested, "stored": v.precision.stored_format,
+                          "weight_dtype": v.precision.weight_dtype or "ComfyUI default"},
+            "parameter_count": v.parameter_count,
+            "weight_bytes": v.weight_bytes,
+            "weight_gib": round(v.weight_bytes / 2**30, 3),
+            "files": {role: Path(p).name for role, p in v.files.items()},
+            "loras": [{"file": p.name, "strength": s} for p, s in self.loras],
+            "notes": list(v.notes),
+        }
+
+    def report_text(self) -> str:
+        return json.dumps(self.summary(), indent=2)
+
+    # -- loading (only the workflow that is used) ------------------------------------------------------
+    def load_diffusion_models(self) -> dict:
+        """Role -> core ModelPatcher ("model", or "high_noise" + "low_noise" for Wan 2.2 A14B, and "sr_model"
+        for HunyuanVideo 1.5), with the LoRAs applied to all but the super-resolution stage."""
+        from .diffusion_loading import apply_lora
+        from .model_cache import load_diffusion_model
+        models = {}
+        for role in self.validated.models:
+            model = load_diffusion_model(self.validated.files[role], self.validated.precision.requested)
+            for lora_path, strength in self.loras:
+                if role != "sr_model":
+                    model = apply_lora(model, lora_path, strength)
+            models[role] = model
+        return models
+
+    def load_vae(self):
+        import comfy.sd
+        import comfy.utils
+        sd, metadata = comfy.utils.load_torch_file(str(self.validated.files["vae"]), safe_load=True,
+                                                   return_metadata=True)
+        return comfy.sd.VAE(sd=sd, metadata=metadata)
+
+    def load_clip_vision(self):
+        path = self.validated.files.get("clip_vision")
+        if path is None:
+            return None
+        import comfy.clip_vision
+        return comfy.clip_vision.load(str(path))
+
+    def load_text_encoder(self):
+        import comfy.sd
+        import folder_paths
+        clip_type = getattr(comfy.sd.CLIPType, self.validated.clip_type.upper())
+        paths = [str(te.path) for te in self.validated.text_encoders]
+        return comfy.sd.load_clip(ckpt_paths=paths, embedding_directory=folder_paths.get_folder_paths("embeddings"),
+                                  clip_type=clip_type)
+
+
+def build_model_workflow(family: str, *, models: dict, text_encoders: list, vae, clip_vision, loras: list,
+                         precision: str, variant_override: str = "auto") -> ModelWorkflow:
+    """Validate everything a loader node was given (headers only) and describe the workflow."""
+    validated = validate_loader_inputs(family, models=models, text_encoders=text_encoders, vae=vae,
+                                       clip_vision=clip_vision, loras=loras, precision=precision,
+                                       variant_override=variant_override)
+    return ModelWorkflow(validated)
+
+
+def register_workflow(workflow: ModelWorkflow, registry=None) -> None:
+    """Make the workflow known to the routing core (the process-wide registry unless one is given)."""
+    (registry or default_registry()).register(workflow, category=workflow.family, replace=True)

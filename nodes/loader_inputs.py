@@ -1,0 +1,74 @@
+"""Input builders and file resolution shared by the StoryCore loader nodes (ComfyUI V3 schema)."""
+import os
+
+import folder_paths
+from comfy_api.latest import io
+
+from ..model_loaders import CheckpointError, resolve_model_file
+
+NONE = "none"
+PRECISION_CHOICES = ["auto", "fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2", "as_stored"]
+PRECISION_TOOLTIP = ("auto: plain fp8 files stay fp8 (the dtype is passed explicitly so ComfyUI does not up-cast "
+                     "them), scaled / comfy_quant files keep their own quantisation. fp8_e4m3fn / fp8_e5m2: store "
+                     "the weights in that fp8 type. fp8_e4m3fn_fast: also use fp8 matrix multiplication on GPUs "
+                     "that have it (Ada, Hopper, Blackwell). as_stored: the file's own dtype.")
+LORA_SLOTS = 2
+
+
+def file_choice(input_id: str, folder: str, tooltip: str, *, allow_none: bool = False) -> io.Combo.Input:
+    options = folder_paths.get_filename_list(folder)
+    return io.Combo.Input(input_id, options=([NONE] + options) if allow_none else options, tooltip=tooltip)
+
+
+def lora_inputs() -> list:
+    inputs = []
+    for slot in range(1, LORA_SLOTS + 1):
+        inputs.append(file_choice(f"lora_{slot}", "loras", f"Optional LoRA {slot} (models/loras), applied "
+                                  "through ComfyUI's own LoRA loading, e.g. a lightning or relighting LoRA.",
+                                  allow_none=True))
+        inputs.append(io.Float.Input(f"lora_{slot}_strength", default=1.0, min=-10.0, max=10.0, step=0.01,
+                                     tooltip=f"Strength of LoRA {slot} on the diffusion model."))
+    return inputs
+
+
+def precision_input() -> io.Combo.Input:
+    return io.Combo.Input("precision", options=PRECISION_CHOICES, default="auto", tooltip=PRECISION_TOOLTIP)
+
+
+def variant_input(overridable: list[str]) -> io.Combo.Input:
+    return io.Combo.Input("variant", options=["auto"] + overridable, default="auto",
+                          tooltip="Which variant the file is, where its weights cannot tell (identical layouts). "
+                                  "auto: from the weights, then the file name.")
+
+
+def resolve(folder: str, name: str | None):
+    """The path of a chosen file, or None for an empty optional slot. Raises CheckpointError."""
+    if name is None or name == NONE:
+        return None
+    return resolve_model_file(name, folder, folder_paths.get_folder_paths(folder))
+
+
+def check_files(chosen: dict[str, tuple[str, str | None]]) -> bool | str:
+    """validate_inputs helper: every chosen file is a safetensors file inside its model folder.
+
+    `chosen` maps input name -> (model folder, file name). All problems are reported together."""
+    problems = []
+    for input_name, (folder, name) in chosen.items():
+        try:
+            resolve(folder, name)
+        except CheckpointError as exc:
+            problems.append(f"{input_name}: {exc}")
+    return True if not problems else "; ".join(problems)
+
+
+def file_fingerprint(chosen: dict[str, tuple[str, str | None]]) -> str:
+    """Changes when any chosen file changes on disk, so ComfyUI re-runs the node instead of serving its cache."""
+    parts = []
+    for input_name, (folder, name) in sorted(chosen.items()):
+        try:
+            path = resolve(folder, name)
+            stat = os.stat(path) if path else None
+        except (CheckpointError, OSError):
+            stat = None
+        parts.append(f"{input_name}={name}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{input_name}={name}")
+    return "|".join(parts)
