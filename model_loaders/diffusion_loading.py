@@ -22,61 +22,25 @@ import logging
 from pathlib import Path
 
 from .errors import CheckpointError, CorruptCheckpointError, UnknownArchitectureError
-from .precision import is_quant_aux
+from .precision import choose_precision, is_quant_aux
 from .safetensors_header import read_safetensors_header
 from .weights_reader import WeightsFile, torch_dtype
 
 log = logging.getLogger(__name__)
 
-PRECISION_CHOICES = ("auto", "fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2", "as_stored")
-QUANTISED_FORMATS = ("scaled_fp8", "comfy_quant", "comfy_quant_metadata")
-PLAIN_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32",
-                "fp8_e4m3fn": "float8_e4m3fn", "fp8_e5m2": "float8_e5m2"}
-STORED_TO_TORCH = {"BF16": "bfloat16", "F16": "float16", "F32": "float32"}
 # Modules are handed to load_state_dict in groups of about this size: bounds the transient fresh tensors.
 GROUP_BYTES = 64 * 1024 * 1024
 
 
-class PrecisionChoiceError(CheckpointError):
-    """The precision picked on the loader does not fit the file (e.g. forcing fp8 on a pre-quantised file)."""
-
-
 def model_options_for(description, precision: str = "auto") -> dict:
-    """ComfyUI model_options for a checkpoint (a CheckpointDescription) and the precision picked on the loader.
-
-    Plain fp8 files need their fp8 dtype passed explicitly: without it ComfyUI up-casts them at load unless the
-    device computes in fp8. Pre-quantised files (scaled_fp8, comfy_quant) must load with the default dtype:
-    forcing a dtype turns their norms and biases to fp8 as well (comfyui-families.md §5.3).
-    """
+    """ComfyUI model_options for a checkpoint (a CheckpointDescription) and the precision picked on the loader
+    (the rule itself is precision.choose_precision). Raises PrecisionChoiceError."""
     import torch
-    if precision not in PRECISION_CHOICES:
-        raise PrecisionChoiceError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISION_CHOICES)}")
-    fmt = description.precision["format"]
-    name = description.file_name
-    quantised = fmt in QUANTISED_FORMATS
-    if precision in ("fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2"):
-        if quantised:
-            raise PrecisionChoiceError(
-                f"{name}: the file is already quantised ({fmt}: fp8 weights with per-layer scales). Forcing "
-                f"{precision} would also turn its norms and biases to fp8 and lose accuracy. Set the loader's "
-                f"precision to 'auto', which keeps the file's own quantisation")
-        options = {"dtype": torch.float8_e5m2 if precision == "fp8_e5m2" else torch.float8_e4m3fn}
-        if precision == "fp8_e4m3fn_fast":
-            options["fp8_optimizations"] = True
-        return options
-    if precision == "auto":
-        if fmt in ("fp8_e4m3fn", "fp8_e5m2"):
-            return {"dtype": getattr(torch, PLAIN_DTYPES[fmt])}
-        return {}
-    # as_stored: the file's own dtype, explicitly.
-    if fmt in PLAIN_DTYPES:
-        return {"dtype": getattr(torch, PLAIN_DTYPES[fmt])}
-    if quantised:
-        # The quantised layers stay as stored either way; the rest of the model takes the file's non-fp8 dtype.
-        stored = next((STORED_TO_TORCH[d] for d in description.precision["weight_dtypes"] if d in STORED_TO_TORCH),
-                      None)
-        return {"dtype": getattr(torch, stored)} if stored else {}
-    raise PrecisionChoiceError(f"{name}: precision 'as_stored' does not know the storage format {fmt!r}; use 'auto'")
+    choice = choose_precision(description, precision)
+    options = {"dtype": getattr(torch, choice.weight_dtype)} if choice.weight_dtype else {}
+    if choice.fp8_optimizations:
+        options["fp8_optimizations"] = True
+    return options
 
 
 def load_diffusion_file(path, model_options: dict | None = None, disable_dynamic: bool = False):

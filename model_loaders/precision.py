@@ -8,8 +8,9 @@ the safetensors metadata `_quantization_metadata`). ComfyUI converts the last th
 """
 import json
 from collections import Counter
+from dataclasses import dataclass
 
-from .errors import CorruptCheckpointError
+from .errors import CheckpointError, CorruptCheckpointError
 from .safetensors_header import SafetensorsHeader
 
 PLAIN_FORMATS = {"BF16": "bf16", "F16": "fp16", "F32": "fp32", "F8_E4M3": "fp8_e4m3fn", "F8_E5M2": "fp8_e5m2"}
@@ -78,3 +79,67 @@ def _metadata_layers(header: SafetensorsHeader) -> dict:
 def _fp8_formats_of(header: SafetensorsHeader, layers: list[str]) -> list[str]:
     dtypes = {header.tensors[f"{layer}.weight"].dtype for layer in layers if f"{layer}.weight" in header.tensors}
     return sorted(FP8_DTYPES.get(d, d.lower()) for d in dtypes)
+
+
+# --- the loader's precision choice ------------------------------------------------------------------------------
+PRECISION_CHOICES = ("auto", "fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2", "as_stored")
+QUANTISED_FORMATS = ("scaled_fp8", "comfy_quant", "comfy_quant_metadata")
+KNOWN_FORMATS = ("bf16", "fp16", "fp32", "fp8_e4m3fn", "fp8_e5m2") + QUANTISED_FORMATS
+FORCED_DTYPES = {"fp8_e4m3fn": "float8_e4m3fn", "fp8_e4m3fn_fast": "float8_e4m3fn", "fp8_e5m2": "float8_e5m2"}
+STORED_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32", "fp8_e4m3fn": "float8_e4m3fn",
+                 "fp8_e5m2": "float8_e5m2"}
+HEADER_TO_DTYPE = {"BF16": "bfloat16", "F16": "float16", "F32": "float32"}
+
+
+class PrecisionChoiceError(CheckpointError):
+    """The precision picked on the loader does not fit the file (e.g. forcing fp8 on a pre-quantised file)."""
+
+
+@dataclass(frozen=True)
+class PrecisionChoice:
+    """How to load a diffusion model: `weight_dtype` (a torch dtype name) for ComfyUI's model_options["dtype"]
+    (None: ComfyUI's own default), `fp8_optimizations` for model_options["fp8_optimizations"]."""
+    requested: str
+    stored_format: str
+    weight_dtype: str | None
+    fp8_optimizations: bool
+    reason: str
+
+
+def choose_precision(description, requested: str = "auto") -> PrecisionChoice:
+    """The one rule for the loader's precision input, for a CheckpointDescription.
+
+    Plain fp8 files need their fp8 dtype passed explicitly: without it ComfyUI up-casts them at load unless the
+    device computes in fp8. Pre-quantised files (scaled_fp8, comfy_quant) load with the default dtype: forcing
+    a dtype would also turn their norms and biases to fp8 (comfyui-families.md §5.3).
+    """
+    name, fmt = description.file_name, description.precision["format"]
+    if requested not in PRECISION_CHOICES:
+        raise PrecisionChoiceError(f"unknown precision {requested!r}: choose one of {', '.join(PRECISION_CHOICES)}")
+    if fmt not in KNOWN_FORMATS:
+        raise PrecisionChoiceError(f"{name} is stored as {fmt!r}, a format ComfyUI's loader does not handle: "
+                                   f"choose a bf16, fp16, fp8 or *_fp8_scaled release of the model")
+    quantised = fmt in QUANTISED_FORMATS
+    if requested in FORCED_DTYPES:
+        if quantised:
+            raise PrecisionChoiceError(
+                f"{name} is already quantised ({fmt}: fp8 weights with per-layer scales); forcing {requested} "
+                f"would also turn its norms and biases to fp8 and lose accuracy: set the precision to 'auto', "
+                f"which keeps the file's own quantisation")
+        fast = requested == "fp8_e4m3fn_fast"
+        return PrecisionChoice(requested, fmt, FORCED_DTYPES[requested], fast,
+                               "fp8 weights" + (" with fp8 matrix multiplication where the GPU supports it"
+                                                if fast else ", computed in a higher precision"))
+    if requested == "as_stored":
+        if quantised:  # the quantised layers stay as stored anyway; the rest keeps the file's other dtype
+            stored = next((HEADER_TO_DTYPE[d] for d in description.precision["weight_dtypes"]
+                           if d in HEADER_TO_DTYPE), None)
+            return PrecisionChoice(requested, fmt, stored, False, "the dtypes the file is stored in")
+        return PrecisionChoice(requested, fmt, STORED_DTYPES[fmt], False, "the dtype the file is stored in")
+    if quantised:
+        return PrecisionChoice(requested, fmt, None, False,
+                               "per-layer scaled fp8: ComfyUI keeps the quantised layers fp8 by itself")
+    if fmt in ("fp8_e4m3fn", "fp8_e5m2"):
+        return PrecisionChoice(requested, fmt, STORED_DTYPES[fmt], False,
+                               "fp8 as stored (passed explicitly, or ComfyUI would up-cast it at load)")
+    return PrecisionChoice(requested, fmt, None, False, "ComfyUI's default for this device")

@@ -34,18 +34,13 @@ from .families import FAMILIES, declaration, missing_and_mismatched
 from .families.base import expert_from_name, summarise_keys
 from .inspection import CheckpointDescription, detect_family, inspect_checkpoint
 from .layout import StateDictLayout
-from .precision import is_quant_aux
+from .precision import (PRECISION_CHOICES, STORED_DTYPES, PrecisionChoice, PrecisionChoiceError, choose_precision,
+                        is_quant_aux)
 from .safetensors_header import read_safetensors_header
 
-PRECISION_CHOICES = ("auto", "fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2", "as_stored")
 MODEL_ROLES = ("model", "high_noise", "low_noise", "sr_model")
-KNOWN_FORMATS = ("bf16", "fp16", "fp32", "fp8_e4m3fn", "fp8_e5m2", "scaled_fp8", "comfy_quant", "comfy_quant_metadata")
-QUANTISED_FORMATS = ("scaled_fp8", "comfy_quant", "comfy_quant_metadata")
 # comfy/quant_ops.py QUANT_ALGOS (0.8 quant_ops.py:107-124; 0.33 quant_ops.py:235-250); "u8": nvfp4's storage.
 KNOWN_QUANT_FORMATS = ("float8_e4m3fn", "float8_e5m2", "nvfp4", "u8")
-_FORCED_DTYPES = {"fp8_e4m3fn": "float8_e4m3fn", "fp8_e4m3fn_fast": "float8_e4m3fn", "fp8_e5m2": "float8_e5m2"}
-_STORED_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32", "fp8_e4m3fn": "float8_e4m3fn",
-                  "fp8_e5m2": "float8_e5m2"}
 # A text encoder's width must equal what the diffusion model reads from its own file.
 _TE_WIDTH_MUST_MATCH = {"hunyuan_video": {"llama3_8b_llava": "context_dim", "qwen25_7b_vl": "context_dim"},
                         "qwen_image": {"qwen25_7b_vl": "context_dim"},
@@ -62,17 +57,6 @@ class LoaderValidationError(CheckpointError):
         count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
         super().__init__(f"The {loader} cannot run with these files ({count}):\n"
                          + "\n".join(f"- {p}" for p in problems))
-
-
-@dataclass(frozen=True)
-class PrecisionChoice:
-    """How the loader should load the diffusion model(s): `weight_dtype` for model_options["dtype"] (None: leave
-    it to ComfyUI), `fp8_optimizations` for model_options["fp8_optimizations"]."""
-    requested: str
-    stored_format: str
-    weight_dtype: str | None
-    fp8_optimizations: bool
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -312,32 +296,27 @@ class _Validation:
 
     # -- precision ---------------------------------------------------------------------------------------------
     def _precision(self, inspected, requested):
+        # An unknown choice is reported by run(); the files are still checked (as for "auto").
+        effective = requested if requested in PRECISION_CHOICES else "auto"
         choice = None
         for role, (desc, _, _, _) in inspected.items():
-            prec = desc.precision
-            fmt = prec.get("format")
-            if fmt not in KNOWN_FORMATS:
-                self.problem(f"{desc.file_name} is stored as {fmt!r}, a format ComfyUI's loader does not handle: "
-                             f"choose a bf16, fp16, fp8 or *_fp8_scaled release of the model")
-                continue
-            unknown = [f for f in prec.get("quantized_formats", []) if f not in KNOWN_QUANT_FORMATS]
+            unknown = [f for f in desc.precision.get("quantized_formats", []) if f not in KNOWN_QUANT_FORMATS]
             if unknown:
                 self.problem(f"{desc.file_name} declares quantised layers in {', '.join(map(str, unknown))}, which "
                              f"ComfyUI cannot run (known: float8_e4m3fn, float8_e5m2, nvfp4): choose another release")
                 continue
-            if fmt in QUANTISED_FORMATS and requested in _FORCED_DTYPES:
-                self.problem(f"{desc.file_name} is stored as {fmt} (fp8 weights with per-layer scales); forcing "
-                             f"{requested} would also cast its norms and modulations to fp8: use auto")
+            try:
+                file_choice = choose_precision(desc, effective)
+            except PrecisionChoiceError as exc:
+                self.problem(str(exc))
                 continue
-            if requested in _FORCED_DTYPES and fmt in ("fp8_e4m3fn", "fp8_e5m2") \
-                    and _STORED_DTYPES[fmt] != _FORCED_DTYPES[requested]:
-                self.notes.append(f"{desc.file_name} is stored as {fmt}; {requested} re-casts every weight to "
-                                  f"{_FORCED_DTYPES[requested]} (lossy): auto keeps it as stored")
-            if choice is None and requested in PRECISION_CHOICES:
-                choice = _precision_choice(requested, fmt)
-        if choice is None:
-            choice = PrecisionChoice(requested, "unknown", None, False, "no usable diffusion model")
-        return choice
+            fmt = desc.precision["format"]
+            if file_choice.weight_dtype and fmt in STORED_DTYPES and STORED_DTYPES[fmt] != file_choice.weight_dtype \
+                    and fmt.startswith("fp8"):
+                self.notes.append(f"{desc.file_name} is stored as {fmt}; {effective} re-casts every weight to "
+                                  f"{file_choice.weight_dtype} (lossy): auto keeps it as stored")
+            choice = choice or file_choice
+        return choice or PrecisionChoice(requested, "unknown", None, False, "no usable diffusion model")
 
     # -- companions --------------------------------------------------------------------------------------------
     def _who(self, variant):
@@ -491,21 +470,6 @@ class _Validation:
                 self.notes.append(f"{name}: {len(fit.unmapped)} of its {len(desc.modules)} modules match no weight "
                                   f"of this model ({summarise_keys(fit.unmapped, 3)}); ComfyUI skips them")
         return out
-
-
-def _precision_choice(requested: str, fmt: str) -> PrecisionChoice:
-    if requested in _FORCED_DTYPES:
-        fast = requested == "fp8_e4m3fn_fast"
-        return PrecisionChoice(requested, fmt, _FORCED_DTYPES[requested], fast,
-                               "fp8 weights" + (" with fp8 matrix multiplication where the GPU supports it"
-                                                if fast else ", computed in a higher precision"))
-    if fmt in QUANTISED_FORMATS:
-        return PrecisionChoice(requested, fmt, None, False,
-                               "per-layer scaled fp8: ComfyUI keeps the quantised layers fp8 by itself")
-    if requested == "as_stored" or fmt in ("fp8_e4m3fn", "fp8_e5m2"):
-        # A plain fp8 file needs its dtype passed explicitly, or ComfyUI up-casts it at load (sd.py unet_dtype).
-        return PrecisionChoice(requested, fmt, _STORED_DTYPES.get(fmt), False, "the dtype the file is stored in")
-    return PrecisionChoice(requested, fmt, None, False, "ComfyUI's default for this device")
 
 
 def _expert_example(file_name: str, role: str, other: str) -> str:

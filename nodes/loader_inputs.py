@@ -5,9 +5,9 @@ import folder_paths
 from comfy_api.latest import io
 
 from ..model_loaders import CheckpointError, resolve_model_file
+from ..model_loaders.precision import PRECISION_CHOICES
 
 NONE = "none"
-PRECISION_CHOICES = ["auto", "fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2", "as_stored"]
 PRECISION_TOOLTIP = ("auto: plain fp8 files stay fp8 (the dtype is passed explicitly so ComfyUI does not up-cast "
                      "them), scaled / comfy_quant files keep their own quantisation. fp8_e4m3fn / fp8_e5m2: store "
                      "the weights in that fp8 type. fp8_e4m3fn_fast: also use fp8 matrix multiplication on GPUs "
@@ -32,7 +32,7 @@ def lora_inputs() -> list:
 
 
 def precision_input() -> io.Combo.Input:
-    return io.Combo.Input("precision", options=PRECISION_CHOICES, default="auto", tooltip=PRECISION_TOOLTIP)
+    return io.Combo.Input("precision", options=list(PRECISION_CHOICES), default="auto", tooltip=PRECISION_TOOLTIP)
 
 
 def variant_input(overridable: list[str]) -> io.Combo.Input:

@@ -14,7 +14,6 @@ from model_loaders.families.newbie_keys import newbie_tensor_shapes
 from model_loaders.families.qwen_image_keys import qwen_image_tensor_shapes
 from model_loaders.families.wan_keys import wan_tensor_shapes
 from tiny_models import write_sparse_checkpoint, write_wan21_vae
-from tiny_models.pytest_fixtures import tiny_models_dir  # noqa: F401  (fixture)
 
 
 @pytest.mark.parametrize("kind", TEXT_ENCODERS)
@@ -100,7 +99,7 @@ def test_siglip_with_an_unknown_position_count_is_unknown(tmp_path):
         identify_clip_vision(write_component("siglip_384", tmp_path, shapes=shapes))
 
 
-def test_tiny_wan21_vae_fixture(tiny_models_dir):  # noqa: F811
+def test_tiny_wan21_vae_fixture(tiny_models_dir):
     described = identify_vae(write_wan21_vae(tiny_models_dir))
     assert (described.kind, described.dims["dim"], described.dims["image_channels"]) == ("wan21_vae", 8, 3)
 

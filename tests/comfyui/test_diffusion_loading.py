@@ -26,8 +26,8 @@ import torch
 from tiny_models import PRECISIONS, VARIANTS, write_checkpoint
 
 from model_loaders import CorruptCheckpointError, inspect_checkpoint
-from model_loaders.diffusion_loading import (PrecisionChoiceError, apply_lora, load_diffusion_file,
-                                             model_options_for)
+from model_loaders.diffusion_loading import apply_lora, load_diffusion_file, model_options_for
+from model_loaders.precision import PrecisionChoiceError
 from model_loaders import model_cache
 from model_loaders.weights_reader import WeightsFile
 

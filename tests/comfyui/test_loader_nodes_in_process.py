@@ -7,7 +7,7 @@ import torch
 
 from component_headers import linear_modules, lora_shapes
 from loader_files import LOADER_NODES, loader_inputs, place_model
-from tiny_models import VARIANTS, write_checkpoint, write_sparse_checkpoint
+from tiny_models import VARIANTS, write_sparse_checkpoint
 
 
 def run_loader(pack, family, models_root, tiny_models_dir, **overrides):

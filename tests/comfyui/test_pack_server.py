@@ -53,20 +53,37 @@ def inspect_via_api(server, model_name: str) -> dict:
     return json.loads(entry["outputs"]["1"]["text"][0])
 
 
+LORA_INPUTS = ["lora_1", "lora_1_strength", "lora_2", "lora_2_strength", "precision"]
+EXPECTED_NODES = {  # node id -> (every input, output types)
+    INSPECTOR: (["model_name"], ["STRING"]),
+    "StoryCoreWanLoader": (["model_name", "low_noise_model_name", "text_encoder", "vae", "clip_vision",
+                            *LORA_INPUTS, "variant"], ["STORYCORE_WORKFLOW"]),
+    "StoryCoreHunyuanVideoLoader": (["model_name", "sr_model_name", "text_encoder", "text_encoder_2", "vae",
+                                     "clip_vision", *LORA_INPUTS, "variant"], ["STORYCORE_WORKFLOW"]),
+    "StoryCoreQwenImageLoader": (["model_name", "text_encoder", "vae", *LORA_INPUTS, "variant"],
+                                 ["STORYCORE_WORKFLOW"]),
+    "StoryCoreNewBieLoader": (["model_name", "text_encoder", "text_encoder_2", "vae", *LORA_INPUTS],
+                              ["STORYCORE_WORKFLOW"]),
+    "StoryCoreWorkflowModels": (["workflow"], ["MODEL", "MODEL", "VAE", "CLIP_VISION"]),
+    "StoryCoreWorkflowTextEncoder": (["workflow"], ["CLIP"]),
+}
+
+
 def test_object_info_lists_every_node_with_its_schema(server):
     info = server.get("/object_info")
-    assert INSPECTOR in info, f"pack not loaded; server log:\n{server.log_tail()}"
-    node = info[INSPECTOR]
-    assert node["display_name"] == "StoryCore Checkpoint Inspector"
-    assert node["output"] == ["STRING"] and node["output_node"] is True
-    model_input = node["input"]["required"]["model_name"]
+    ours = sorted(k for k in info if k.startswith("StoryCore"))
+    assert ours == sorted(EXPECTED_NODES), f"server log:\n{server.log_tail()}"
+    for node_id, (inputs, outputs) in EXPECTED_NODES.items():
+        node = info[node_id]
+        declared = {**node["input"].get("required", {}), **node["input"].get("optional", {})}
+        assert list(declared) == inputs, node_id
+        assert node["output"] == outputs, node_id
+        assert all(spec[1].get("tooltip") for spec in declared.values()), f"{node_id}: an input lacks a tooltip"
+        assert node["display_name"].startswith("StoryCore ")
+    model_input = info[INSPECTOR]["input"]["required"]["model_name"]
     options = model_input[1]["options"] if model_input[0] == "COMBO" else model_input[0]
     for name in server.fixture_names.values():
         assert name in options
-    assert "tooltip" in model_input[1]
-    pack_nodes = sorted(k for k, v in info.items() if v.get("python_module", "").endswith(PACK_FOLDER_NAME)
-                        or k.startswith("StoryCore"))
-    assert pack_nodes == [INSPECTOR]
 
 
 def test_pack_loads_from_outside_the_tree_under_an_unusual_folder_name(server):
