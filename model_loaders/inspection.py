@@ -37,11 +37,17 @@ class CheckpointDescription:
 
 def inspect_checkpoint(path: str | Path) -> CheckpointDescription:
     """Read only the header of `path` and describe the checkpoint. Raises a CheckpointError subclass."""
+    return inspect_checkpoint_layout(path)[0]
+
+
+def inspect_checkpoint_layout(path: str | Path) -> tuple[CheckpointDescription, StateDictLayout, FamilyMatch]:
+    """The description plus the key/shape layout and family match it came from (one header read), for
+    callers that check the layout further (the loaders' key checks)."""
     header = read_safetensors_header(path)
     layout = StateDictLayout.from_header(header)
     match = detect_family(layout, header.path.name)
     family = FAMILIES[match.family]
-    return CheckpointDescription(
+    description = CheckpointDescription(
         file_name=header.path.name,
         file_size=header.file_size,
         family=match.family,
@@ -61,6 +67,7 @@ def inspect_checkpoint(path: str | Path) -> CheckpointDescription:
         header_bytes_read=header.bytes_read,
         notes=match.notes,
     )
+    return description, layout, match
 
 
 def detect_family(layout: StateDictLayout, file_name: str) -> FamilyMatch:

@@ -32,11 +32,9 @@ from .components import (ComponentDescription, LoraDescription, describe_kind, e
 from .errors import CheckpointError
 from .families import FAMILIES, declaration, missing_and_mismatched
 from .families.base import expert_from_name, summarise_keys
-from .inspection import CheckpointDescription, detect_family, inspect_checkpoint
-from .layout import StateDictLayout
+from .inspection import CheckpointDescription, inspect_checkpoint_layout
 from .precision import (PRECISION_CHOICES, STORED_DTYPES, PrecisionChoice, PrecisionChoiceError, choose_precision,
                         is_quant_aux)
-from .safetensors_header import read_safetensors_header
 
 MODEL_ROLES = ("model", "high_noise", "low_noise", "sr_model")
 # comfy/quant_ops.py QUANT_ALGOS (0.8 quant_ops.py:107-124; 0.33 quant_ops.py:235-250); "u8": nvfp4's storage.
@@ -162,10 +160,7 @@ class _Validation:
                 continue
             path = Path(models[role])
             try:
-                desc = inspect_checkpoint(path)
-                header = read_safetensors_header(path)
-                layout = StateDictLayout.from_header(header)
-                match = detect_family(layout, path.name)
+                desc, layout, match = inspect_checkpoint_layout(path)
             except (CheckpointError, OSError) as exc:
                 self.problem(str(exc) if isinstance(exc, CheckpointError) else
                              f"{path.name}: cannot be read ({exc}): check that the file exists and is readable")
