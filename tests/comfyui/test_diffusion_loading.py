@@ -17,12 +17,12 @@ import os
 import shutil
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 import torch
 
+from sampling import sample_variant
 from tiny_models import PRECISIONS, VARIANTS, write_checkpoint
 
 from model_loaders import CorruptCheckpointError, inspect_checkpoint
@@ -136,63 +136,18 @@ def _assert_same_model(ours, native, missing):
     assert compared > 0
 
 
-def _conditioning(spec, seed=0):
-    """Random conditioning of the variant's shapes (tiny_models.spec.Conditioning describes the encoding)."""
-    gen = torch.Generator().manual_seed(seed)
-
-    def value(key, v):
-        random = (lambda s: torch.rand(s, generator=gen)) if "mask" in key else (lambda s: torch.randn(s, generator=gen))
-        if isinstance(v, tuple) and all(isinstance(d, int) for d in v):
-            return random(v)
-        if isinstance(v, list) and v and isinstance(v[0], tuple):
-            return [random(s) for s in v]
-        if isinstance(v, dict):
-            return types.SimpleNamespace(**{k: random(s) for k, s in v.items()})
-        return v
-
-    c = spec.conditioning
-    out = []
-    for _ in range(2):
-        extra = {"pooled_output": None if c.pooled is None else torch.randn(c.pooled, generator=gen)}
-        extra.update({k: value(k, v) for k, v in c.extra.items()})
-        out.append([[torch.randn(c.context, generator=gen), extra]])
-    return out
-
-
-def _sample_one_step(comfyui, model, spec, inference_mode=False):
-    latent = torch.zeros(spec.conditioning.latent)
-    positive, negative = _conditioning(spec)
-    noise = comfyui.comfy.sample.prepare_noise(latent, 0)
-    # ComfyUI's executor runs nodes in inference mode; 0.8's fp8 LoRA rounding needs it. Elsewhere it is left off:
-    # weights moved inside it become inference tensors that later in-place updates (unloading) refuse.
-    with torch.inference_mode(inference_mode):
-        out = comfyui.comfy.sample.sample(model, noise, 1, 2.0, "euler", "simple", positive, negative, latent,
-                                          denoise=1.0, disable_pbar=True, seed=0)
-    assert out.shape == latent.shape
-    assert torch.isfinite(out).all()
-    assert out.abs().sum() > 0
-    return out
-
-
 @pytest.mark.parametrize("variant_id,precision", CASES)
 def test_streaming_load_equals_comfyui_and_samples(comfyui, tiny_models_dir, caplog, variant_id, precision):
     spec = VARIANTS[variant_id]
     path = write_checkpoint(variant_id, precision, tiny_models_dir)
     options = model_options_for(inspect_checkpoint(path), "auto")
     ours, native, ours_missing, native_missing = _load_both(comfyui, path, options, caplog)
-    assert ours_missing == native_missing
+    assert ours_missing == native_missing == set()  # the fixtures are complete on every ComfyUI version
     assert type(ours.model.model_config).__name__ == spec.comfy_config_class
     _assert_same_model(ours, native, ours_missing)
     del native
     gc.collect()
-    try:
-        _sample_one_step(comfyui, ours, spec)
-    except Exception as ours_error:
-        # Not our loader's fault only if ComfyUI's own model of this fixture fails the same way on this version.
-        native = comfyui.comfy.sd.load_diffusion_model(str(path), model_options=dict(options))
-        with pytest.raises(type(ours_error)):
-            _sample_one_step(comfyui, native, spec)
-        pytest.xfail(f"ComfyUI {comfyui.version} cannot sample this fixture with its own loader either: {ours_error}")
+    sample_variant(comfyui.comfy, ours, spec)
 
 
 @pytest.mark.parametrize("precision,choice", [("bf16", "fp8_e4m3fn_fast"), ("bf16", "fp8_e5m2"),
@@ -204,7 +159,7 @@ def test_other_precision_choices_equal_comfyui(comfyui, tiny_models_dir, caplog,
     ours, native, ours_missing, native_missing = _load_both(comfyui, path, options, caplog)
     assert ours_missing == native_missing
     _assert_same_model(ours, native, ours_missing)
-    _sample_one_step(comfyui, ours, VARIANTS["wan21_t2v"])
+    sample_variant(comfyui.comfy, ours, VARIANTS["wan21_t2v"])
 
 
 def test_lora_goes_through_comfyui_and_changes_the_output(comfyui, tiny_models_dir, tmp_path):
@@ -224,8 +179,8 @@ def test_lora_goes_through_comfyui_and_changes_the_output(comfyui, tiny_models_d
     assert patched is not model
     assert {"diffusion_model.blocks.0.self_attn.q.weight", "diffusion_model.blocks.0.ffn.0.weight"} <= set(patched.patches)
     assert not model.patches  # the cached base model is untouched
-    base_out = _sample_one_step(comfyui, model, spec, inference_mode=True)
-    assert not torch.equal(_sample_one_step(comfyui, patched, spec, inference_mode=True), base_out)
+    base_out = sample_variant(comfyui.comfy, model, spec, inference_mode=True)
+    assert not torch.equal(sample_variant(comfyui.comfy, patched, spec, inference_mode=True), base_out)
     with torch.inference_mode():  # its weights became inference tensors: unload them in the same mode
         comfyui.comfy.model_management.unload_all_models()
 
@@ -273,7 +228,7 @@ def test_truncated_file_raises_a_clear_error_and_the_loaded_model_still_works(co
         model_cache.load_diffusion_model(path)
     assert path.name in str(error.value) and "truncated" in str(error.value)
     # The model already loaded never mapped the file: it still samples.
-    _sample_one_step(comfyui, model, VARIANTS["wan21_t2v"])
+    sample_variant(comfyui.comfy, model, VARIANTS["wan21_t2v"])
 
 
 def test_file_truncated_while_reading_raises_corrupt_checkpoint(comfyui, tiny_models_dir, tmp_path):

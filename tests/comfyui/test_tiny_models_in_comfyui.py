@@ -12,6 +12,7 @@ import types
 import pytest
 import torch
 
+from sampling import conditioning_for, sample_one_step
 from tiny_models import PLAIN_FP8, PRECISIONS, QUANTISED_PRECISIONS, VARIANTS, write_checkpoint, write_wan21_vae
 
 LARGE_SAMPLED_PRECISIONS = ("bf16", "fp8_e4m3fn", "comfy_quant")
@@ -78,40 +79,6 @@ def test_comfyui_detects_the_intended_config_class(comfyui, tiny_models_dir, var
 
 # (c) ---------------------------------------------------------------------------------------------------------
 
-def _random(shape, gen, key=""):
-    if "mask" in key:
-        return torch.rand(shape, generator=gen)
-    return torch.randn(shape, generator=gen)
-
-
-def _materialise(key, value, gen):
-    """Turn Conditioning.extra's plain description into conditioning values (see tiny_models.spec)."""
-    if isinstance(value, tuple) and all(isinstance(d, int) for d in value):
-        return _random(value, gen, key)
-    if isinstance(value, list) and value and isinstance(value[0], tuple):
-        return [_random(s, gen, key) for s in value]
-    if isinstance(value, dict):
-        return types.SimpleNamespace(**{k: _random(s, gen) for k, s in value.items()})
-    return value
-
-
-def conditioning_for(spec, seed=0):
-    gen = torch.Generator().manual_seed(seed)
-    c = spec.conditioning
-    positive, negative = [], []
-    for out in (positive, negative):
-        extra = {"pooled_output": None if c.pooled is None else torch.randn(c.pooled, generator=gen)}
-        extra.update({k: _materialise(k, v, gen) for k, v in c.extra.items()})
-        out.append([torch.randn(c.context, generator=gen), extra])
-    return positive, negative
-
-
-def sample_one_step(comfyui, model, latent, positive, negative, cfg):
-    noise = comfyui.comfy.sample.prepare_noise(latent, 0)
-    return comfyui.comfy.sample.sample(model, noise, 1, cfg, "euler", "simple", positive, negative, latent,
-                                       denoise=1.0, disable_pbar=True, seed=0)
-
-
 def _fp8_storage(weight):
     """The dtype the weight is kept in memory: QuantizedTensor keeps fp8 data (_qdata) behind a float facade."""
     qdata = getattr(weight, "_qdata", None)
@@ -144,7 +111,7 @@ def test_comfyui_loads_keeps_fp8_and_samples_one_step(comfyui, tiny_models_dir, 
 
     latent = torch.zeros(spec.conditioning.latent)
     positive, negative = conditioning_for(spec)
-    out = sample_one_step(comfyui, model, latent, positive, negative, spec.conditioning.cfg)
+    out = sample_one_step(comfyui.comfy, model, latent, positive, negative, spec.conditioning.cfg)
     assert out.shape == latent.shape
     assert torch.isfinite(out).all()
     assert out.abs().sum() > 0
@@ -197,7 +164,7 @@ def test_wan_i2v_graph_with_comfyui_nodes_samples_and_decodes(comfyui, tiny_mode
     assert "concat_latent_image" in positive[0][1] and "concat_mask" in positive[0][1]
     model = comfyui.comfy.sd.load_diffusion_model(str(write_checkpoint("wan21_i2v", "fp8_e4m3fn", tiny_models_dir)),
                                                   model_options={"dtype": torch.float8_e4m3fn})
-    out = sample_one_step(comfyui, model, latent["samples"], positive, negative, spec.conditioning.cfg)
+    out = sample_one_step(comfyui.comfy, model, latent["samples"], positive, negative, spec.conditioning.cfg)
     assert out.shape == latent["samples"].shape == (1, 16, 2, 8, 8)
     frames = _frames(vae.decode(out))
     assert tuple(frames.shape) == (5, 64, 64, 3)
