@@ -8,8 +8,8 @@ from comfy_api.latest import io, ui
 
 from ..model_loaders.families import overridable_variants
 from ..model_loaders.model_workflow import build_model_workflow, register_workflow
-from .loader_inputs import (NONE, LORA_SLOTS, check_files, file_choice, file_fingerprint, lora_inputs,
-                            precision_input, resolve, variant_input)
+from .loader_inputs import (NONE, LORA_SLOTS, check_files, check_options, file_choice, file_fingerprint,
+                            lora_inputs, precision_input, resolve, variant_input)
 from .types import StoryCoreWorkflow
 
 
@@ -69,12 +69,17 @@ class FamilyLoaderNode(io.ComfyNode):
 
     @classmethod
     def validate_inputs(cls, **inputs):
-        # Replaces ComfyUI's "value not in list" with messages that name the problem and the fix.
+        # Taking **inputs makes ComfyUI skip its own checks of every input (combo lists, min/max), so all of
+        # them are checked here, with messages that name the problem and the fix.
         chosen = cls._chosen_files(inputs)
         for slot in cls.file_slots():
             if not slot.optional and chosen[slot.input_id][1] in (None, NONE):
                 return f"{slot.input_id}: choose a file from models/{slot.folder}"
-        return check_files(chosen)
+        problems = check_options(inputs, overridable_variants(cls.FAMILY))
+        files = check_files(chosen)
+        if files is not True:
+            problems.append(files)
+        return "; ".join(problems) if problems else True
 
     @classmethod
     def fingerprint_inputs(cls, **inputs):

@@ -13,6 +13,7 @@ PRECISION_TOOLTIP = ("auto: plain fp8 files stay fp8 (the dtype is passed explic
                      "the weights in that fp8 type. fp8_e4m3fn_fast: also use fp8 matrix multiplication on GPUs "
                      "that have it (Ada, Hopper, Blackwell). as_stored: the file's own dtype.")
 LORA_SLOTS = 2
+LORA_STRENGTH_RANGE = (-10.0, 10.0)
 
 
 def file_choice(input_id: str, folder: str, tooltip: str, *, allow_none: bool = False) -> io.Combo.Input:
@@ -26,7 +27,8 @@ def lora_inputs() -> list:
         inputs.append(file_choice(f"lora_{slot}", "loras", f"Optional LoRA {slot} (models/loras), applied "
                                   "through ComfyUI's own LoRA loading, e.g. a lightning or relighting LoRA.",
                                   allow_none=True))
-        inputs.append(io.Float.Input(f"lora_{slot}_strength", default=1.0, min=-10.0, max=10.0, step=0.01,
+        inputs.append(io.Float.Input(f"lora_{slot}_strength", default=1.0, min=LORA_STRENGTH_RANGE[0],
+                                     max=LORA_STRENGTH_RANGE[1], step=0.01,
                                      tooltip=f"Strength of LoRA {slot} on the diffusion model."))
     return inputs
 
@@ -46,6 +48,23 @@ def resolve(folder: str, name: str | None):
     if name is None or name == NONE:
         return None
     return resolve_model_file(name, folder, folder_paths.get_folder_paths(folder))
+
+
+def check_options(inputs: dict, overridable: list[str]) -> list[str]:
+    """validate_inputs helper: the precision, variant and LoRA strengths are among the accepted values."""
+    problems = []
+    if inputs.get("precision") not in PRECISION_CHOICES:
+        problems.append(f"precision: {inputs.get('precision')!r} is not a choice (use one of "
+                        f"{', '.join(PRECISION_CHOICES)})")
+    if overridable and inputs.get("variant", "auto") not in ["auto"] + overridable:
+        problems.append(f"variant: {inputs.get('variant')!r} is not a choice (use auto or one of "
+                        f"{', '.join(overridable)})")
+    low, high = LORA_STRENGTH_RANGE
+    for slot in range(1, LORA_SLOTS + 1):
+        strength = inputs.get(f"lora_{slot}_strength", 1.0)
+        if not isinstance(strength, (int, float)) or not low <= strength <= high:
+            problems.append(f"lora_{slot}_strength: {strength!r} is outside {low:g}..{high:g}")
+    return problems
 
 
 def check_files(chosen: dict[str, tuple[str, str | None]]) -> bool | str:

@@ -68,3 +68,29 @@ def loader_inputs(family: str, models_root: Path, tiny_models_dir: Path, **overr
         inputs.update(variant="auto")
     inputs.update(overrides)
     return inputs
+
+
+def variant_loader_inputs(variant_id: str, precision: str, models_root: Path, tiny_models_dir: Path) -> dict:
+    """The loader inputs for one fixture variant, with the companion files its family declaration asks for.
+
+    Wan 2.2 A14B T2V experts come as their high/low pair; HunyuanVideo 1.5 SR rides on a 1.5 model."""
+    from model_loaders.families import FAMILIES
+    from tiny_models import VARIANTS
+    spec = VARIANTS[variant_id]
+    declaration = FAMILIES[spec.family].DECLARATIONS[spec.expected_variant]
+    inputs = loader_inputs(spec.family, models_root, tiny_models_dir)
+    inputs["model_name"] = place_model(models_root, tiny_models_dir, variant_id, precision)
+    if spec.expected_variant == "wan22_a14b_t2v":
+        inputs["model_name"] = place_model(models_root, tiny_models_dir, "wan22_a14b_t2v_high_noise", precision)
+        inputs["low_noise_model_name"] = place_model(models_root, tiny_models_dir, "wan22_a14b_t2v_low_noise",
+                                                     precision)
+    if variant_id == "hunyuan_video_15_sr":
+        inputs["model_name"] = place_model(models_root, tiny_models_dir, "hunyuan_video_15", precision)
+        inputs["sr_model_name"] = place_model(models_root, tiny_models_dir, variant_id, precision)
+    for input_name, kind in zip(("text_encoder", "text_encoder_2"), declaration.text_encoders):
+        inputs[input_name] = place_component(models_root, "text_encoders", kind)
+    inputs["vae"] = place_vae(models_root, tiny_models_dir,
+                              "tiny_wan21" if declaration.vae == "wan21_vae" else declaration.vae)
+    if declaration.clip_vision_required:
+        inputs["clip_vision"] = place_component(models_root, "clip_vision", declaration.clip_vision)
+    return inputs
