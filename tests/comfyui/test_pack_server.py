@@ -3,6 +3,7 @@ paths file, unusual folder name), lists its nodes, inspects every fixture family
 and turns every bad input into a node error while the server keeps serving."""
 import json
 import os
+import re
 import shutil
 import urllib.parse
 
@@ -93,6 +94,10 @@ def test_pack_loads_from_outside_the_tree_under_an_unusual_folder_name(server):
     assert ours, f"web/js not listed; /extensions = {scripts}"
     status, body = server.get_raw(ours[0])  # the URL the frontend loads
     assert status == 200 and b"registerExtension" in body
+    # Every module it imports resolves, relative to where it is served (a wrong "../" breaks it silently).
+    for relative in re.findall(rb'from\s+"(\.[^"]+)"', body):
+        target = urllib.parse.urljoin(ours[0], relative.decode())
+        assert server.get_raw(target)[0] == 200, f"{ours[0]} imports {relative.decode()} -> {target}: not found"
 
 
 @pytest.mark.parametrize("fixture", FAMILY_FIXTURES, ids=[f"{v}-{p}" for v, p, *_ in FAMILY_FIXTURES])

@@ -1,7 +1,8 @@
 // Shows the text report a StoryCore node returns (its `ui.text`) in a read-only box on the node.
-import { app } from "../../scripts/app.js";
+import { app } from "../../../scripts/app.js"; // served at /extensions/<pack>/js/
 
 const REPORT_WIDGET = "storycore_report";
+const REPORT_HEIGHT = 220;
 
 function showReport(node, text) {
   let widget = node.widgets?.find((w) => w.name === REPORT_WIDGET);
@@ -13,9 +14,13 @@ function showReport(node, text) {
       widget = node.addDOMWidget(REPORT_WIDGET, "storycore_report", area, {
         getValue: () => area.value,
         setValue: (v) => { area.value = v; },
+        getMinHeight: () => REPORT_HEIGHT,
         serialize: false,
       });
       widget.element = area;
+      // Grow the node so the report has room (the frontend does not resize on its own after execution).
+      const needed = node.computeSize?.();
+      if (needed) node.setSize?.([Math.max(node.size[0], 420), Math.max(node.size[1], needed[1])]);
     } else {
       widget = node.addWidget("text", REPORT_WIDGET, "", () => {}, { serialize: false });
     }
