@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from comfyui_server import PACK_FOLDER_NAME, execution_error
 from tiny_models import write_checkpoint
 
 INSPECTOR = "StoryCoreCheckpointInspector"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LIVENESS_FILE = "wan2.1_t2v_liveness_check.safetensors"  # a real copy: its mtime is ours to change
 # One fixture per family, in a mix of storage formats: (variant id, precision) -> what must be reported.
 FAMILY_FIXTURES = [
@@ -85,6 +87,22 @@ def test_object_info_lists_every_node_with_its_schema(server):
     options = model_input[1]["options"] if model_input[0] == "COMBO" else model_input[0]
     for name in server.fixture_names.values():
         assert name in options
+
+
+def test_example_workflows_use_only_known_nodes_and_their_widgets(server):
+    """Each example workflow (graph-editor format) loads on this ComfyUI: every node type exists, and our nodes'
+    saved widget values match their current inputs."""
+    info = server.get("/object_info")
+    examples = sorted((REPO_ROOT / "example_workflows").glob("*.json"))
+    assert examples
+    for path in examples:
+        workflow = json.loads(path.read_text())
+        for node in workflow["nodes"]:
+            assert node["type"] in info, f"{path.name}: unknown node type {node['type']}"
+            if node["type"] in EXPECTED_NODES:
+                widget_inputs = [name for name, spec in info[node["type"]]["input"]["required"].items()
+                                 if spec[0] not in ("STORYCORE_WORKFLOW",)]
+                assert len(node.get("widgets_values") or []) == len(widget_inputs), (path.name, node["type"])
 
 
 def test_pack_loads_from_outside_the_tree_under_an_unusual_folder_name(server):
