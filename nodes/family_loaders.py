@@ -72,10 +72,9 @@ class FamilyLoaderNode(io.ComfyNode):
         # Taking **inputs makes ComfyUI skip its own checks of every input (combo lists, min/max), so all of
         # them are checked here, with messages that name the problem and the fix.
         chosen = cls._chosen_files(inputs)
-        for slot in cls.file_slots():
-            if not slot.optional and chosen[slot.input_id][1] in (None, NONE):
-                return f"{slot.input_id}: choose a file from models/{slot.folder}"
-        problems = check_options(inputs, overridable_variants(cls.FAMILY))
+        problems = [f"{slot.input_id}: choose a file from models/{slot.folder}" for slot in cls.file_slots()
+                    if not slot.optional and chosen[slot.input_id][1] in (None, NONE)]
+        problems += check_options(inputs, overridable_variants(cls.FAMILY))
         files = check_files(chosen)
         if files is not True:
             problems.append(files)
