@@ -53,6 +53,13 @@ class ModelWorkflow(BaseAdvancedWorkflow):
             "parameter_count": v.parameter_count,
             "weight_bytes": v.weight_bytes,
             "weight_gib": round(v.weight_bytes / 2**30, 3),
+            # What loading costs before any sampling; a request adds activations (estimate_memory(request)).
+            "memory_estimate": {
+                "diffusion_model_bytes": v.weight_bytes,
+                "all_files_bytes": v.weight_bytes + v.text_encoder_bytes + v.vae_bytes + v.clip_vision_bytes
+                + v.lora_bytes,
+                "activation_bytes_per_token": self.memory_model.activation_bytes_per_token,
+            },
             "files": {role: Path(p).name for role, p in v.files.items()},
             "loras": [{"file": p.name, "strength": s} for p, s in self.loras],
             "notes": list(v.notes),

@@ -33,6 +33,9 @@ def test_each_loader_describes_and_registers_its_workflow(pack, models_root, tin
     assert workflow.weight_bytes == workflow.validated.weight_bytes > 0
     report = json.loads(output.ui.as_dict()["text"][0])
     assert report["variant"] == variant and report["capabilities"] == capabilities
+    validated = workflow.validated
+    assert report["memory_estimate"]["all_files_bytes"] == (validated.weight_bytes + validated.text_encoder_bytes
+                                                             + validated.vae_bytes + validated.clip_vision_bytes)
     # Registered with the pack's own routing core (the package ComfyUI loaded, not the tests' top-level copy).
     pack_routing = sys.modules[type(workflow).__module__.replace("model_loaders.model_workflow", "routing")]
     assert pack_routing.default_registry().get(workflow.name) is workflow
