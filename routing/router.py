@@ -99,36 +99,37 @@ class Router:
             if name in estimates or name in excluded:
                 excluded.setdefault(name + f" [{wf.family}]", "duplicate workflow name; first registration used")
                 continue
-            reason = self._exclusion(wf, request, config, stats.get(name), estimates)
-            if reason is not None:
+            reason, est = self._screen_one(wf, request, config, stats.get(name))
+            if reason is None:
+                estimates[name] = est
+            else:
                 excluded[name] = reason
         return estimates, excluded
 
-    def _exclusion(
+    def _screen_one(
         self,
         wf: BaseAdvancedWorkflow,
         request: WorkflowRequest,
         config: RoutingConfig,
         stats: Optional[WorkflowStats],
-        estimates: dict[str, Estimate],
-    ) -> Optional[str]:
+    ) -> tuple[Optional[str], Optional[Estimate]]:
+        """(why the workflow is excluded, None) or (None, its estimate)."""
         if not wf.supports(request.capability):
-            return f"does not support {request.capability}"
+            return f"does not support {request.capability}", None
         problems = wf.validate_request(request)
         if problems:
-            return "; ".join(problems)
+            return "; ".join(problems), None
         open_reason = self.breaker.exclusion_reason(wf.name)
         if open_reason:
-            return open_reason
+            return open_reason, None
         est = estimate(wf, request, stats, config)
         budget = request.memory_budget_bytes
         if budget is not None and est.memory_bytes > budget:
-            return f"predicted memory {est.memory_bytes / GIB:.2f} GiB exceeds the budget of {budget / GIB:.2f} GiB"
+            return f"predicted memory {est.memory_bytes / GIB:.2f} GiB exceeds the budget of {budget / GIB:.2f} GiB", None
         limit = request.time_limit_s
         if limit is not None and est.time_s > limit:
-            return f"predicted time {est.time_s:.1f}s exceeds the limit of {limit:.1f}s"
-        estimates[wf.name] = est
-        return None
+            return f"predicted time {est.time_s:.1f}s exceeds the limit of {limit:.1f}s", None
+        return None, est
 
     def _score(
         self, strategy: Strategy, request: WorkflowRequest, estimates: dict[str, Estimate], config: RoutingConfig
