@@ -3,7 +3,8 @@
 Why not mmap (what ComfyUI's load_torch_file does): mapped file pages count in the process RSS on top of the
 model's own copy (1.4-2x the file at peak), and a file truncated on disk while mapped turns the next access into
 SIGBUS, which kills the server. pread() into memory the model keeps costs one copy and turns truncation into a
-short read, which we report as CorruptCheckpointError.
+short read, which we report as CorruptCheckpointError. Each piece is dropped from the page cache once read: the
+loaded copy is the one that matters (see drop_behind_default).
 
 torch is imported inside the functions: `model_loaders` must stay importable without it.
 """
@@ -50,6 +51,20 @@ def _madvise():
 _MADVISE = None if os.environ.get("STORYCORE_LOADER_NO_THP") else _madvise()
 
 
+def drop_behind_default() -> bool:
+    """Whether loads drop each piece from the page cache once read. On by default; STORYCORE_LOADER_DROP_BEHIND=0
+    turns it off (for a machine with RAM to spare that reloads the same file often, and for comparisons).
+
+    While the model is loaded, the cached pages are a second copy of it. Where both do not fit (a 14 GB model on
+    24 GB), the kernel must evict cached pages as the load fills fresh memory, and it evicts those not yet read
+    (the ones just read were touched last): the rest of the load comes from disk. Dropping what was read frees
+    exactly the pages we are done with, and the load's next allocations reuse them: on this project's VMs, where
+    never-used memory is slow to fault in, that alone halves the load time even when both copies would fit
+    (benchmarks/bench_load.py measures both).
+    """
+    return os.environ.get("STORYCORE_LOADER_DROP_BEHIND", "1") != "0" and hasattr(os, "posix_fadvise")
+
+
 def advise_huge_pages(tensor) -> None:
     """Ask for transparent huge pages on the (untouched) storage we are about to fill.
 
@@ -85,10 +100,13 @@ class WeightsFile:
 
     bytes_read_total = 0  # all instances, this process
 
-    def __init__(self, header: SafetensorsHeader):
+    def __init__(self, header: SafetensorsHeader, drop_behind: bool | None = None):
+        """drop_behind: drop each piece from the page cache once read (None: drop_behind_default())."""
         self.header = header
         self.path = Path(header.path)
         self.data_start = 8 + header.header_size
+        self.drop_behind = (drop_behind_default() if drop_behind is None
+                            else drop_behind and hasattr(os, "posix_fadvise"))
         self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         self._pool = ThreadPoolExecutor(READ_THREADS) if READ_THREADS > 1 else None
 
@@ -142,4 +160,6 @@ class WeightsFile:
                     f"{self.header.file_size} expected): it was truncated or replaced while loading. Copy or "
                     f"download it again, then queue the prompt again")
             done += n
+        if self.drop_behind:
+            os.posix_fadvise(self.fd, offset, done, os.POSIX_FADV_DONTNEED)
         WeightsFile.bytes_read_total += done

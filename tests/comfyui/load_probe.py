@@ -1,7 +1,11 @@
 """Child process for memory / time measurements of one diffusion-model load (used by the tests and
 benchmarks/bench_load.py). Prints one JSON line.
 
-    python load_probe.py --comfyui DIR --file F.safetensors --loader ours|native|read [--precision auto] [--checksum]
+    python load_probe.py --comfyui DIR --file F.safetensors --loader ours|native|read|touch [--precision auto]
+                         [--checksum]
+
+`read` times a plain read of the file into one reused buffer; `touch` times filling fresh memory of the file's
+size (what any loader must pay to make the weights resident, before copying a byte).
 
 Peak RSS is VmHWM from /proc/self/status; it is reset to the current RSS (clear_refs 5) right before loading, so
 the import of ComfyUI does not count. `baseline_rss` is the RSS at that moment.
@@ -116,17 +120,35 @@ def raw_read(path: str) -> float:
     return time.perf_counter() - start
 
 
+def touch_fresh_memory(size: int) -> float:
+    """Seconds to make `size` bytes of fresh memory resident the way our loader does (huge-page hint, writes on
+    two threads): the page-fault and zero-fill floor of any load, measured without reading the file."""
+    import torch
+    sys.path.append(str(REPO))
+    from model_loaders.weights_reader import advise_huge_pages
+    torch.set_num_threads(2)
+    memory = torch.empty(size, dtype=torch.uint8)
+    advise_huge_pages(memory)
+    start = time.perf_counter()
+    memory.fill_(1)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--comfyui", required=True)
     parser.add_argument("--file", required=True)
-    parser.add_argument("--loader", choices=("ours", "native", "read"), required=True)
+    parser.add_argument("--loader", choices=("ours", "native", "read", "touch"), required=True)
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--checksum", action="store_true")
     args = parser.parse_args()
     result = {"loader": args.loader, "file_size": os.path.getsize(args.file)}
     if args.loader == "read":
         result["read_s"] = raw_read(args.file)
+        print(json.dumps(result))
+        return
+    if args.loader == "touch":
+        result["touch_s"] = touch_fresh_memory(result["file_size"])
         print(json.dumps(result))
         return
     import_comfyui(args.comfyui)
