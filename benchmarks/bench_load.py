@@ -16,8 +16,8 @@ that second read (plain read() into one reused 64 MiB buffer) is the "raw read" 
 times slower than the read: memory the guest has not used lately must be faulted in from the host. Loaders that
 reuse recently freed memory (ours drops each piece from the page cache once read, and its next allocations take
 those pages) beat it; its ratio shows what a load would cost without that. `ours_keep_cache` is our loader with
-drop-behind turned off (STORYCORE_LOADER_DROP_BEHIND=0), `ours_no_thp` without the huge-page hint
-(STORYCORE_LOADER_NO_THP=1), to show what each is worth. The machine is shared and noisy: read the ratios of one run, not absolute times across runs.
+drop-behind turned off (STORYCORE_LOADER_DROP_BEHIND=0), to show what it is worth. The machine is shared and
+noisy: read the ratios of one run, not absolute times across runs.
 """
 import argparse
 import json
@@ -37,7 +37,6 @@ import load_probe  # noqa: E402
 LOADERS = {
     "ours": ("ours", {}),
     "ours_keep_cache": ("ours", {"STORYCORE_LOADER_DROP_BEHIND": "0"}),
-    "ours_no_thp": ("ours", {"STORYCORE_LOADER_NO_THP": "1"}),
     "native": ("native", {}),
 }
 

@@ -10,9 +10,7 @@ torch is imported inside the functions: `model_loaders` must stay importable wit
 """
 from __future__ import annotations
 
-import ctypes
 import os
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,26 +29,6 @@ SAFETENSORS_TO_TORCH = {
 }
 
 
-HUGE_PAGE = 2 * 1024 * 1024
-MADV_HUGEPAGE = 14
-
-
-def _madvise():
-    """libc madvise, or None off Linux: the hint is an optimisation, never required."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-        return libc.madvise
-    except (OSError, AttributeError):
-        return None
-
-
-# STORYCORE_LOADER_NO_THP=1 turns the huge-page hint off (for comparisons, or a kernel where it misbehaves).
-_MADVISE = None if os.environ.get("STORYCORE_LOADER_NO_THP") else _madvise()
-
-
 def drop_behind_default() -> bool:
     """Whether loads drop each piece from the page cache once read. On by default; STORYCORE_LOADER_DROP_BEHIND=0
     turns it off (for a machine with RAM to spare that reloads the same file often, and for comparisons).
@@ -63,23 +41,6 @@ def drop_behind_default() -> bool:
     (benchmarks/bench_load.py measures both).
     """
     return os.environ.get("STORYCORE_LOADER_DROP_BEHIND", "1") != "0" and hasattr(os, "posix_fadvise")
-
-
-def advise_huge_pages(tensor) -> None:
-    """Ask for transparent huge pages on the (untouched) storage we are about to fill.
-
-    Reading into fresh memory costs a page fault and a zero-fill per 4 KiB page: on this machine kind that
-    halves the throughput of a plain read (0.45 s instead of 0.2 s per GB). With 2 MiB pages the faults almost
-    vanish. Only the 2 MiB-aligned interior of the tensor's own bytes is advised, so no neighbouring allocation
-    is affected; where THP is off ("never") the call is a harmless no-op.
-    """
-    if _MADVISE is None or tensor.nbytes < 2 * HUGE_PAGE:
-        return
-    address = tensor.data_ptr()
-    start = -(-address // HUGE_PAGE) * HUGE_PAGE
-    end = (address + tensor.nbytes) // HUGE_PAGE * HUGE_PAGE
-    if end > start:
-        _MADVISE(start, end - start, MADV_HUGEPAGE)
 
 
 def torch_dtype(info: TensorInfo):
@@ -136,7 +97,6 @@ class WeightsFile:
         for info, tensor in pairs:
             if info.nbytes == 0:
                 continue
-            advise_huge_pages(tensor)
             view = byte_view(tensor)
             if view.nbytes != info.nbytes:
                 raise ValueError(f"{info.name}: destination holds {view.nbytes} bytes, the file {info.nbytes}")

@@ -121,14 +121,11 @@ def raw_read(path: str) -> float:
 
 
 def touch_fresh_memory(size: int) -> float:
-    """Seconds to make `size` bytes of fresh memory resident the way our loader does (huge-page hint, writes on
-    two threads): the page-fault and zero-fill floor of any load, measured without reading the file."""
+    """Seconds to make `size` bytes of fresh memory resident (writes on two threads), without reading the file:
+    what a load costs when none of its memory comes from pages freed a moment ago."""
     import torch
-    sys.path.append(str(REPO))
-    from model_loaders.weights_reader import advise_huge_pages
     torch.set_num_threads(2)
     memory = torch.empty(size, dtype=torch.uint8)
-    advise_huge_pages(memory)
     start = time.perf_counter()
     memory.fill_(1)
     return time.perf_counter() - start
