@@ -4,8 +4,8 @@ benchmarks/bench_load.py). Prints one JSON line.
     python load_probe.py --comfyui DIR --file F.safetensors --loader ours|native|read|touch [--precision auto]
                          [--checksum]
 
-`read` times a plain read of the file into one reused buffer; `touch` times filling fresh memory of the file's
-size (what any loader must pay to make the weights resident, before copying a byte).
+`read` times a plain read of the file into one reused buffer; `touch` times filling never-used memory of the
+file's size (what making the weights resident costs when none of the memory was freed a moment ago).
 
 Peak RSS is VmHWM from /proc/self/status; it is reset to the current RSS (clear_refs 5) right before loading, so
 the import of ComfyUI does not count. `baseline_rss` is the RSS at that moment.
