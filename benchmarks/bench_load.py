@@ -50,6 +50,13 @@ def child(comfyui: str, path: Path, loader: str, env: dict | None = None) -> dic
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def read_right_before(comfyui: str, path: Path) -> float:
+    """Seconds of a raw read of a warm file: one read warms the page cache (the child before may have dropped
+    it), a second one in its own child is timed."""
+    child(comfyui, path, "read")
+    return child(comfyui, path, "read")["read_s"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("1.3b", "14b"), default="1.3b")
@@ -78,18 +85,17 @@ def main() -> None:
     print(f"file {path.name}: {size / 1e9:.2f} GB; ComfyUI {version} at {args.comfyui}; CPU only (no GPU lent)")
 
     rows = {name: [] for name in loaders}
-    touches = []
+    touch_ratios = []
     for run in range(args.runs):
-        for name in ["touch"] + loaders:
-            probe_loader, env = LOADERS.get(name, ("touch", {}))
-            child(args.comfyui, path, "read")  # warm the page cache (the loader before may have dropped it)
-            read = child(args.comfyui, path, "read")["read_s"]
+        read = read_right_before(args.comfyui, path)
+        touch = child(args.comfyui, path, "touch")["touch_s"]
+        touch_ratios.append(touch / read)
+        print(f"run {run + 1} {'touch':15s}: {touch:.2f} s to make {size / 1e9:.1f} GB of fresh memory resident "
+              f"(raw read {read:.2f} s, {touch_ratios[-1]:.2f}x)", flush=True)
+        for name in loaders:
+            read = read_right_before(args.comfyui, path)
+            probe_loader, env = LOADERS[name]
             result = child(args.comfyui, path, probe_loader, env)
-            if name == "touch":
-                touches.append(result["touch_s"] / read)
-                print(f"run {run + 1} {name:15s}: {result['touch_s']:.2f} s to make {size / 1e9:.1f} GB of fresh "
-                      f"memory resident (raw read {read:.2f} s, {touches[-1]:.2f}x)", flush=True)
-                continue
             result["read_s"] = read
             rows[name].append(result)
             print(f"run {run + 1} {name:15s}: load {result['load_s']:.2f} s (raw read {read:.2f} s, "
@@ -99,17 +105,15 @@ def main() -> None:
                   f"(baseline {result['baseline_rss'] / 2**20:.0f} MiB)", flush=True)
 
     print(f"\nmedians over {args.runs} runs (each / the raw read right before it):")
-    print(f"  fresh memory   : {statistics.median(touches):.2f}x (filling never-used memory of the file's size)")
+    print(f"  fresh memory   : {statistics.median(touch_ratios):.2f}x (filling never-used memory of the file's size)")
+    median_load = {name: statistics.median(r["load_s"] for r in results) for name, results in rows.items()}
     for name, results in rows.items():
         ratio = statistics.median(r["load_s"] / r["read_s"] for r in results)
         peak = statistics.median((r["peak_rss_after_load"] - r["baseline_rss"]) / size for r in results)
-        load = statistics.median(r["load_s"] for r in results)
         print(f"  {name:15s}: load {ratio:.2f}x (goal <= 1.5x), peak RSS / file {peak:.3f}x (goal <= 1.05x), "
-              f"median load {load:.2f} s")
-    if "ours" in rows and "native" in rows:
-        ours = statistics.median(r["load_s"] for r in rows["ours"])
-        native = statistics.median(r["load_s"] for r in rows["native"])
-        print(f"  ours / native  : {ours / native:.2f}x time")
+              f"median load {median_load[name]:.2f} s")
+    if "ours" in median_load and "native" in median_load:
+        print(f"  ours / native  : {median_load['ours'] / median_load['native']:.2f}x time")
     checksums = {r["checksum"] for results in rows.values() for r in results}
     print(f"  bit-identical  : {'yes' if len(checksums) == 1 else 'NO'} (checksums {sorted(checksums)})")
     if not args.keep:

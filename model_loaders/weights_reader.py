@@ -40,7 +40,7 @@ def drop_behind_default() -> bool:
     never-used memory is slow to fault in). Measured with benchmarks/bench_load.py: a 14 GB load is 3x faster
     (4.7 s instead of 14.8 s); a 1.4 GB one, where both copies fit, from 2x faster to no change with the host.
     """
-    return os.environ.get("STORYCORE_LOADER_DROP_BEHIND", "1") != "0" and hasattr(os, "posix_fadvise")
+    return os.environ.get("STORYCORE_LOADER_DROP_BEHIND", "1") != "0"
 
 
 def torch_dtype(info: TensorInfo):
@@ -66,8 +66,9 @@ class WeightsFile:
         self.header = header
         self.path = Path(header.path)
         self.data_start = 8 + header.header_size
-        self.drop_behind = (drop_behind_default() if drop_behind is None
-                            else drop_behind and hasattr(os, "posix_fadvise"))
+        if drop_behind is None:
+            drop_behind = drop_behind_default()
+        self.drop_behind = drop_behind and hasattr(os, "posix_fadvise")  # not on Windows
         self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         self._pool = ThreadPoolExecutor(READ_THREADS) if READ_THREADS > 1 else None
 
