@@ -9,10 +9,10 @@ from component_headers import (CLIP_VISIONS, TEXT_ENCODERS, VAES, component_shap
                                write_component)
 from model_loaders.components import (UnknownComponentError, fit_lora, identify_clip_vision, identify_lora,
                                       identify_text_encoder, identify_vae)
-from model_loaders.families.hunyuan_video_keys import hunyuan_video_tensor_shapes
-from model_loaders.families.newbie_keys import newbie_tensor_shapes
-from model_loaders.families.qwen_image_keys import qwen_image_tensor_shapes
-from model_loaders.families.wan_keys import wan_tensor_shapes
+from model_loaders.families.hunyuan_video.keys import hunyuan_video_tensor_shapes
+from model_loaders.families.newbie.keys import newbie_tensor_shapes
+from model_loaders.families.qwen_image.keys import qwen_image_tensor_shapes
+from model_loaders.families.wan.keys import wan_tensor_shapes
 from tiny_models import write_sparse_checkpoint, write_wan21_vae
 
 

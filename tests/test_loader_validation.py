@@ -10,9 +10,9 @@ import pytest
 from component_headers import FILE_NAMES, component_shapes, linear_modules, lora_shapes, write_component
 from model_loaders.errors import CheckpointError
 from model_loaders.families import FAMILIES, missing_and_mismatched
-from model_loaders.families.newbie_keys import newbie_tensor_shapes
-from model_loaders.families.qwen_image_keys import qwen_image_tensor_shapes
-from model_loaders.families.wan_keys import wan_tensor_shapes
+from model_loaders.families.newbie.keys import newbie_tensor_shapes
+from model_loaders.families.qwen_image.keys import qwen_image_tensor_shapes
+from model_loaders.families.wan.keys import wan_tensor_shapes
 from model_loaders.inspection import detect_family
 from model_loaders.layout import StateDictLayout
 from model_loaders.safetensors_header import read_safetensors_header

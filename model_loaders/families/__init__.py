@@ -1,4 +1,4 @@
-"""One module per supported model family. Each exposes FAMILY, DISPLAY_NAME, VARIANTS,
+"""One package per supported model family. Each exposes FAMILY, DISPLAY_NAME, VARIANTS,
 `detect(layout, file_name) -> FamilyMatch | None`, DECLARATIONS (variant -> VariantDeclaration: capabilities and
 companion files) and `expected_layout(layout, match)` (the full key/shape table of the detected architecture).
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .spec import Conditioning, Shapes, VariantSpec
 
 # The layout table is production code now (the loader validates files against it).
-from model_loaders.families.hunyuan_video_keys import (BYT5_DIM, VECTOR_DIM, VISION_DIM,  # noqa: F401
+from model_loaders.families.hunyuan_video.keys import (BYT5_DIM, VECTOR_DIM, VISION_DIM,  # noqa: F401
                                                        hunyuan_video_tensor_shapes)
 
 TINY_HIDDEN = 128

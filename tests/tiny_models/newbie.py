@@ -8,7 +8,7 @@ from __future__ import annotations
 from .spec import Conditioning, Shapes, VariantSpec
 
 # The layout table is production code now (the loader validates files against it).
-from model_loaders.families.newbie_keys import (ADALN_DIM, CAP_FEAT_DIM, CLIP_TEXT_DIM, DIM, FFN_DIM,  # noqa: F401
+from model_loaders.families.newbie.keys import (ADALN_DIM, CAP_FEAT_DIM, CLIP_TEXT_DIM, DIM, FFN_DIM,  # noqa: F401
                                                 HEAD_DIM, IN_CHANNELS, N_HEADS, N_KV_HEADS, PATCH, newbie_tensor_shapes)
 
 

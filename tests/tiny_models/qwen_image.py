@@ -9,7 +9,7 @@ from __future__ import annotations
 from .spec import Conditioning, Shapes, VariantSpec
 
 # The layout table is production code now (the loader validates files against it).
-from model_loaders.families.qwen_image_keys import (HEAD_DIM, INNER_DIM, JOINT_ATTENTION_DIM,  # noqa: F401
+from model_loaders.families.qwen_image.keys import (HEAD_DIM, INNER_DIM, JOINT_ATTENTION_DIM,  # noqa: F401
                                                     OUT_CHANNELS, PATCH, qwen_image_tensor_shapes)
 
 

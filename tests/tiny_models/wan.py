@@ -8,7 +8,7 @@ from __future__ import annotations
 from .spec import Conditioning, Shapes, VariantSpec
 
 # The layout table is production code now (the loader validates files against it).
-from model_loaders.families.wan_keys import CLIP_VISION_DIM, FREQ_DIM, PATCH, TEXT_DIM, wan_tensor_shapes  # noqa: F401
+from model_loaders.families.wan.keys import CLIP_VISION_DIM, FREQ_DIM, PATCH, TEXT_DIM, wan_tensor_shapes  # noqa: F401
 
 # The tiny size every variant uses.
 TINY_DIM, TINY_FFN, TINY_LAYERS = 128, 256, 1

@@ -1,19 +1,11 @@
 """Qwen-Image (base, Edit, Edit-2509, Edit-2511, Layered): detection rules (mirroring
 comfy/model_detection.py, Qwen Image branch)."""
-from ..layout import StateDictLayout
-from .base import FamilyMatch, VariantDeclaration, block_span, name_has
-from .qwen_image_keys import qwen_image_tensor_shapes
+from ...layout import StateDictLayout
+from ..base import FamilyMatch, block_span, name_has
+from .declarations import FAMILY
+from .keys import qwen_image_tensor_shapes
 
-FAMILY = "qwen_image"
-DISPLAY_NAME = "Qwen-Image"
 MARKER_KEY = "txt_norm.weight"
-VARIANTS = {
-    "qwen_image": "Qwen-Image",
-    "qwen_image_edit": "Qwen-Image-Edit",
-    "qwen_image_edit_2509": "Qwen-Image-Edit-2509",
-    "qwen_image_edit_2511": "Qwen-Image-Edit-2511",
-    "qwen_image_layered": "Qwen-Image-Layered",
-}
 SAME_LAYOUT = ("qwen_image", "qwen_image_edit", "qwen_image_edit_2509")
 
 
@@ -54,23 +46,6 @@ def detect(layout: StateDictLayout, file_name: str) -> FamilyMatch | None:
                                   "'edit' (and '2509') marks an edit model",))
     return FamilyMatch(FAMILY, variant, "QwenImage", architecture, variant_source="file name",
                        ambiguous_with=tuple(v for v in ambiguous if v != variant))
-
-
-# --- what each variant serves and needs -------------------------------------------------------------------------
-_QWEN = dict(text_encoders=("qwen25_7b_vl",), vae="wan21_vae", clip_type="qwen_image", workflow_type="image")
-DECLARATIONS = {
-    # Base, Edit and Edit-2509 share one layout; Edit-2511 differs only by its `__index_timestep_zero__` marker,
-    # so a file without the marker may be declared 2511 (and a 2511-by-name file without it anything else).
-    "qwen_image": VariantDeclaration(("text_to_image",), overridable_to=(
-        "qwen_image_edit", "qwen_image_edit_2509", "qwen_image_edit_2511"), **_QWEN),
-    "qwen_image_edit": VariantDeclaration(("image_editing",), overridable_to=(
-        "qwen_image", "qwen_image_edit_2509", "qwen_image_edit_2511"), **_QWEN),
-    "qwen_image_edit_2509": VariantDeclaration(("image_editing",), overridable_to=(
-        "qwen_image", "qwen_image_edit", "qwen_image_edit_2511"), **_QWEN),
-    "qwen_image_edit_2511": VariantDeclaration(("image_editing", "image_relighting"), overridable_to=(
-        "qwen_image", "qwen_image_edit", "qwen_image_edit_2509"), **_QWEN),
-    "qwen_image_layered": VariantDeclaration(("layered_generation",), **_QWEN),
-}
 
 
 def expected_layout(layout: StateDictLayout, match: FamilyMatch):

@@ -1,21 +1,11 @@
 """Wan 2.1 / 2.2: detection rules (mirroring comfy/model_detection.py, Wan branch)."""
-from ..errors import UnknownArchitectureError
-from ..layout import StateDictLayout
-from .base import FamilyMatch, VariantDeclaration, block_span, expert_from_name, first_shape, name_has
-from .wan_keys import wan_tensor_shapes
+from ...errors import UnknownArchitectureError
+from ...layout import StateDictLayout
+from ..base import FamilyMatch, block_span, expert_from_name, first_shape, name_has
+from .declarations import FAMILY
+from .keys import wan_tensor_shapes
 
-FAMILY = "wan"
-DISPLAY_NAME = "Wan"
 MARKER_KEY = "head.modulation"
-VARIANTS = {
-    "wan21_t2v": "Wan 2.1 T2V",
-    "wan21_i2v": "Wan 2.1 I2V (also FLF2V and Fun-InP 2.1)",
-    "wan21_vace": "Wan 2.1 VACE",
-    "wan21_fun_control": "Wan 2.1 Fun-Control",
-    "wan22_ti2v_5b": "Wan 2.2 TI2V-5B",
-    "wan22_a14b_t2v": "Wan 2.2 A14B T2V",
-    "wan22_a14b_i2v": "Wan 2.2 A14B I2V or Fun-Inpaint",
-}
 # Layout-only model types ComfyUI knows but StoryCore does not route (yet).
 OTHER_MODEL_TYPES = {
     "control_adapter.conv.weight": "Wan camera control",
@@ -87,26 +77,6 @@ def _expert_notes(expert: str | None) -> tuple[str, ...]:
         return ()
     return ("Wan 2.2 A14B comes as a high-noise and a low-noise expert with identical layouts; the file "
             "name does not say which one this is",)
-
-
-# --- what each variant serves and needs -------------------------------------------------------------------------
-_TE = dict(text_encoders=("umt5_xxl",), clip_type="wan", workflow_type="video")
-DECLARATIONS = {
-    "wan21_t2v": VariantDeclaration(("text_to_video",), vae="wan21_vae", overridable_to=("wan22_a14b_t2v",), **_TE),
-    "wan21_i2v": VariantDeclaration(("image_to_video",), vae="wan21_vae", clip_vision="clip_vision_h",
-                                    clip_vision_required=True, **_TE),
-    "wan21_vace": VariantDeclaration(("video_inpainting", "text_to_video", "image_to_video"), vae="wan21_vae", **_TE),
-    "wan21_fun_control": VariantDeclaration(("image_to_video",), vae="wan21_vae", clip_vision="clip_vision_h",
-                                            clip_vision_required=True, **_TE),
-    # The Wan 2.2 VAE compresses 16x (patch 2): sizes step by 32.
-    "wan22_ti2v_5b": VariantDeclaration(("text_to_video", "image_to_video"), vae="wan22_vae",
-                                        resolution_multiple=32, **_TE),
-    "wan22_a14b_t2v": VariantDeclaration(("text_to_video",), vae="wan21_vae", overridable_to=("wan21_t2v",),
-                                         model_roles=("high_noise", "low_noise"), **_TE),
-    # A14B I2V and 2.2 Fun-Inpaint share this layout (image by channel concat, no CLIP vision).
-    "wan22_a14b_i2v": VariantDeclaration(("image_to_video", "video_inpainting"), vae="wan21_vae",
-                                         model_roles=("high_noise", "low_noise"), **_TE),
-}
 
 
 def expected_layout(layout: StateDictLayout, match: FamilyMatch):

@@ -1,14 +1,12 @@
 """NewBie-image (a Lumina 2 / NextDiT model with a Jina-CLIP pooled projection): detection rules
 (mirroring comfy/model_detection.py, Lumina 2 branch)."""
-from ..errors import UnknownArchitectureError
-from ..layout import StateDictLayout
-from .base import FamilyMatch, VariantDeclaration, block_span
-from .newbie_keys import newbie_tensor_shapes
+from ...errors import UnknownArchitectureError
+from ...layout import StateDictLayout
+from ..base import FamilyMatch, block_span
+from .declarations import FAMILY
+from .keys import newbie_tensor_shapes
 
-FAMILY = "newbie"
-DISPLAY_NAME = "NewBie-image"
 MARKER_KEY = "cap_embedder.1.weight"
-VARIANTS = {"newbie": "NewBie-image"}
 
 
 def detect(layout: StateDictLayout, file_name: str) -> FamilyMatch | None:
@@ -41,13 +39,6 @@ def detect(layout: StateDictLayout, file_name: str) -> FamilyMatch | None:
         "pooled_dim": layout.shape("clip_text_pooled_proj.0.weight")[0],
     }
     return FamilyMatch(FAMILY, "newbie", "Lumina2", architecture)
-
-
-# --- what each variant serves and needs -------------------------------------------------------------------------
-DECLARATIONS = {
-    "newbie": VariantDeclaration(("anime_generation", "text_to_image"), workflow_type="image",
-                                 text_encoders=("gemma3_4b", "jina_clip_v2"), vae="flux_vae", clip_type="newbie"),
-}
 
 
 def expected_layout(layout: StateDictLayout, match: FamilyMatch):

@@ -1,0 +1,12 @@
+"""NewBie-image: the variants, what each one serves and which companion files it needs."""
+from ..base import VariantDeclaration
+
+FAMILY = "newbie"
+DISPLAY_NAME = "NewBie-image"
+VARIANTS = {"newbie": "NewBie-image"}
+
+# What each variant serves and needs.
+DECLARATIONS = {
+    "newbie": VariantDeclaration(("anime_generation", "text_to_image"), workflow_type="image",
+                                 text_encoders=("gemma3_4b", "jina_clip_v2"), vae="flux_vae", clip_type="newbie"),
+}
