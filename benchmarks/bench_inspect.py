@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.extend([str(REPO), str(REPO / "tests")])
+sys.path.append(str(REPO / "tests"))
 
+from tiny_models import wan_tensor_shapes, write_sparse_checkpoint  # noqa: E402  (imports the pack's packages)
 from model_loaders import inspect_checkpoint  # noqa: E402
-from tiny_models import wan_tensor_shapes, write_sparse_checkpoint  # noqa: E402
 
 
 def bytes_read_by_this_process() -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .routing_core import BaseAdvancedWorkflow, RequestRules, WorkflowType, default_registry
+from ..routing import BaseAdvancedWorkflow, RequestRules, WorkflowType, default_registry
 from .families import FAMILIES
 from .workflow_builder import ValidatedWorkflow, validate_loader_inputs
 
@@ -104,6 +104,13 @@ class ModelWorkflow(BaseAdvancedWorkflow):
         paths = [str(te.path) for te in self.validated.text_encoders]
         return comfy.sd.load_clip(ckpt_paths=paths, embedding_directory=folder_paths.get_folder_paths("embeddings"),
                                   clip_type=clip_type)
+
+    # -- running (the StoryCore Advanced Router) -------------------------------------------------------------
+    def execute(self, request):
+        """Run the family's recipe for `request.capability` (request.payload: sampling.router_inputs.RouterInputs);
+        returns routing's ExecutionOutput (images, latent, mask, ui) with this attempt's peak memory."""
+        from .sampling.runner import execute
+        return execute(self, request)
 
 
 def build_model_workflow(family: str, *, models: dict, text_encoders: list, vae, clip_vision, loras: list,

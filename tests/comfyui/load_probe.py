@@ -149,7 +149,9 @@ def main() -> None:
         print(json.dumps(result))
         return
     import_comfyui(args.comfyui)
-    sys.path.append(str(REPO))
+    sys.path.append(str(REPO / "tests"))
+    import pack_import
+    pack_import.install()
     import gc
     from model_loaders import inspect_checkpoint
     from model_loaders.diffusion_loading import load_diffusion_file, model_options_for

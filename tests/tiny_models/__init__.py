@@ -9,14 +9,10 @@ tests/comfyui/test_tiny_models_in_comfyui.py proves them equal to ComfyUI's own 
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import pack_import
 
-# The shape tables live in model_loaders (production code); make the repo root importable for callers that only
-# put tests/ on sys.path (appended, never prepended: ComfyUI's own modules must win in the ComfyUI tier).
-_REPO_ROOT = str(Path(__file__).resolve().parents[2])
-if _REPO_ROOT not in sys.path:
-    sys.path.append(_REPO_ROOT)
+# The shape tables live in model_loaders (production code), imported as the tests import the pack.
+pack_import.install()
 
 from . import hunyuan_video, newbie, qwen_image, wan
 from .hunyuan_video import hunyuan_video_tensor_shapes
