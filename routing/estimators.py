@@ -1,13 +1,16 @@
 """Per-candidate predictions (time, peak memory, quality) from priors corrected by history.
 
-- Time: seconds-per-work-unit × the request's work units. The rate is the recency-weighted mean
-  of measured runs; before any exists it is bootstrapped from the parameter count
-  (``performance.bootstrap_seconds_per_work_unit_per_billion_params``). Any measurement replaces
-  the bootstrap outright: a parameter-count guess can be off by 10×, one real run cannot.
+- Time: ``time_model`` — fixed + per-step cost with linear and quadratic terms in tokens, fitted
+  from the workflow's recency-weighted history, with a range and its basis. Before any timed
+  run it is bootstrapped from the parameter count
+  (``performance.bootstrap_seconds_per_work_unit_per_billion_params`` × work units), with a wide
+  range; one real run replaces the bootstrap outright (a parameter-count guess can be off by 10×,
+  one real run cannot).
 - Memory: the workflow's model (weights + activations for the request's tokens) × the
   recency-weighted mean ratio of measured to predicted peaks.
 - Quality: the prior (config, else the workflow's declared one) × a smoothed success rate
-  ``(successes + k) / (attempts + k)`` with k = ``quality.success_pseudo_count`` virtual successes.
+  ``(successes + k) / (attempts + k)`` with k = ``quality.success_pseudo_count`` virtual successes;
+  attempts that ran out of memory are not counted (the OOM limit handles size, see aggregates.py).
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from typing import Optional
 from .config import RoutingConfig
 from .history import WorkflowStats
 from .request import WorkflowRequest
+from .time_model import TimePrediction
 from .workflow import BaseAdvancedWorkflow
 
 MIN_BOOTSTRAP_PARAMS = 1e8  # a workflow that declares no size is treated as 0.1 B parameters
@@ -32,11 +36,24 @@ class Estimate:
     time_samples: float  # effective (recency-weighted) number of measured runs behind time_s
     memory_samples: float
     success_samples: float
+    time: Optional[TimePrediction] = None  # time_s with its range and basis
 
 
 def quality_prior(workflow: BaseAdvancedWorkflow, request: WorkflowRequest, config: RoutingConfig) -> float:
     configured = config.quality.prior(workflow.family, workflow.variant, request.capability)
     return configured if configured is not None else workflow.quality_prior(request.capability)
+
+
+def predict_time(
+    workflow: BaseAdvancedWorkflow, request: WorkflowRequest, stats: Optional[WorkflowStats], config: RoutingConfig
+) -> TimePrediction:
+    tokens = workflow.token_count(request)
+    fitted = stats.time_fit if stats is not None else None
+    if fitted is not None:
+        return fitted.predict(request.steps, request.cfg_multiplier, tokens)
+    params_b = max(workflow.parameter_count, MIN_BOOTSTRAP_PARAMS) / 1e9
+    rate = config.performance.bootstrap_seconds_per_work_unit_per_billion_params * params_b
+    return TimePrediction(rate * request.work_units, tokens, request.steps)
 
 
 def estimate(
@@ -45,11 +62,7 @@ def estimate(
     stats: Optional[WorkflowStats],
     config: RoutingConfig,
 ) -> Estimate:
-    work = request.work_units
-    rate = stats.seconds_per_work_unit if stats is not None else None
-    if rate is None:
-        params_b = max(workflow.parameter_count, MIN_BOOTSTRAP_PARAMS) / 1e9
-        rate = config.performance.bootstrap_seconds_per_work_unit_per_billion_params * params_b
+    time = predict_time(workflow, request, stats, config)
     memory = workflow.estimate_memory(request)
     ratio = stats.memory_ratio if stats is not None else None
     if ratio is not None:
@@ -62,12 +75,13 @@ def estimate(
     else:
         success_factor = 1.0
     return Estimate(
-        time_s=rate * work,
+        time_s=time.seconds,
         memory_bytes=memory,
         quality=prior * success_factor,
         quality_prior=prior,
         success_factor=success_factor,
-        time_samples=stats.rate_weight if stats else 0.0,
+        time_samples=time.effective_runs,
         memory_samples=stats.memory_weight if stats else 0.0,
         success_samples=stats.success_weight if stats else 0.0,
+        time=time,
     )

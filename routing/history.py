@@ -4,8 +4,15 @@ Why aggregates: a routing decision must take well under a millisecond with thous
 each insert also updates a per-(workflow, capability) row of recency-weighted running sums. A
 sample of age-rank k (0 = newest) weighs 0.5 ** (k / half_life); the running update
 ``sum = sum * d + x, weight = weight * d + 1`` with ``d = 0.5 ** (1 / half_life)`` keeps exactly
-that weighting without rescanning. Readers cache the aggregates and re-read them only when
-``PRAGMA data_version`` (or this store's own write counter) says the file changed.
+that weighting without rescanning (what the aggregates hold: ``aggregates.py``). Readers cache
+the aggregates and re-read them only when ``PRAGMA data_version`` (or this store's own write
+counter) says the file changed; a re-read reuses the fitted time model of every row that did not
+change, so only the workflow just written is fitted again.
+
+Schema 2 (this version) adds the token count and the memory available to each attempt, the time
+model's sums to the aggregates, a table of distinct sizes and one of out-of-memory limits. A
+schema-1 file is migrated when opened: columns are added and every aggregate is rebuilt by
+replaying the attempts in order, in one transaction (an interrupted migration leaves schema 1).
 
 Safety: WAL journal, busy timeout, one transaction per attempt (a killed writer leaves no partial
 rows); a corrupt or unreadable file is renamed to ``<name>.corrupt-<timestamp>`` with a warning
@@ -23,17 +30,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
+from .aggregates import AGGREGATE_COLUMNS, Aggregate, OomLimit, RunSample, WorkflowStats, next_oom_limit
 from .capabilities import Capability
 from .request import WorkflowRequest
-from .result import RELIABILITY_OUTCOMES, Attempt, AttemptOutcome
+from .result import Attempt, AttemptOutcome
 
 log = logging.getLogger(__name__)
 
 DB_FILENAME = "storycore_routing_history.sqlite3"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+_ATTEMPTS_V1 = """
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,
@@ -47,35 +54,31 @@ CREATE TABLE IF NOT EXISTS attempts (
     outcome TEXT NOT NULL,
     error_class TEXT,
     error_message TEXT
-);
-CREATE INDEX IF NOT EXISTS attempts_by_workflow ON attempts (workflow, capability, id);
-CREATE TABLE IF NOT EXISTS stats (
-    workflow TEXT NOT NULL,
-    capability TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    rate_sum REAL NOT NULL DEFAULT 0, rate_weight REAL NOT NULL DEFAULT 0,
-    mem_sum REAL NOT NULL DEFAULT 0, mem_weight REAL NOT NULL DEFAULT 0,
-    ok_sum REAL NOT NULL DEFAULT 0, ok_weight REAL NOT NULL DEFAULT 0,
-    last_ts REAL NOT NULL DEFAULT 0,
-    PRIMARY KEY (workflow, capability)
-);
-CREATE TABLE IF NOT EXISTS round_robin (capability TEXT PRIMARY KEY, last_workflow TEXT NOT NULL);
-"""
+)"""
+_ATTEMPT_COLUMNS_V2 = ("tokens INTEGER", "memory_available INTEGER")
 
 
-@dataclass(frozen=True)
-class WorkflowStats:
-    """Recency-weighted aggregates for one (workflow, capability). ``*_weight`` ≈ effective samples."""
+def _aggregate_column(name: str) -> str:
+    if name in ("tokens_min", "tokens_max"):
+        return f"{name} INTEGER"  # NULL until a timed run exists
+    kind = "INTEGER" if name in ("attempts", "timed_runs", "sizes_seen") else "REAL"
+    return f"{name} {kind} NOT NULL DEFAULT 0"
 
-    workflow: str
-    capability: str
-    attempts: int
-    seconds_per_work_unit: Optional[float]
-    rate_weight: float
-    memory_ratio: Optional[float]  # measured peak / predicted peak
-    memory_weight: float
-    success_rate: Optional[float]
-    success_weight: float
+
+_AGGREGATE_DDL = ", ".join(_aggregate_column(c) for c in AGGREGATE_COLUMNS)
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    _ATTEMPTS_V1,
+    "CREATE INDEX IF NOT EXISTS attempts_by_workflow ON attempts (workflow, capability, id)",
+    f"CREATE TABLE IF NOT EXISTS stats (workflow TEXT NOT NULL, capability TEXT NOT NULL, {_AGGREGATE_DDL},"
+    " PRIMARY KEY (workflow, capability))",
+    # Distinct token counts of timed successful runs: written on insert, never read by a decision.
+    "CREATE TABLE IF NOT EXISTS sizes (workflow TEXT NOT NULL, capability TEXT NOT NULL, tokens INTEGER NOT NULL,"
+    " PRIMARY KEY (workflow, capability, tokens)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS oom_limits (workflow TEXT PRIMARY KEY, tokens INTEGER NOT NULL,"
+    " memory_available INTEGER, ts REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS round_robin (capability TEXT PRIMARY KEY, last_workflow TEXT NOT NULL)",
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class HistoryStore:
         self._writes = 0
         self._cache_token: tuple[int, int] | None = None
         self._stats_cache: dict[str, dict[str, WorkflowStats]] = {}
+        self._oom_cache: Optional[dict[str, OomLimit]] = None
+        self._rows_seen: dict[tuple[str, str], tuple[tuple[object, ...], WorkflowStats]] = {}
         self._recovered_from: Optional[str] = None
         self._error: Optional[str] = None
         self._conn = self._open()
@@ -124,7 +129,7 @@ class HistoryStore:
         return conn
 
     def _prepare(self, conn: sqlite3.Connection, path: str) -> None:
-        """Pragmas, integrity check and schema; raises sqlite3.DatabaseError on a bad file."""
+        """Pragmas, integrity check, schema and migration; raises sqlite3.DatabaseError on a bad file."""
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
         if path != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
@@ -132,12 +137,45 @@ class HistoryStore:
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise sqlite3.DatabaseError(f"quick_check failed: {check}")
-        conn.executescript(_SCHEMA)
-        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is None:
-            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-        elif version[0] != SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"unsupported schema version {version[0]!r}")
+        conn.execute("BEGIN IMMEDIATE")  # version check and migration see a file no one else is changing
+        try:
+            version = _schema_version(conn)
+            if version == "1":
+                self._migrate_from_v1(conn)
+            elif version not in (None, SCHEMA_VERSION):
+                raise sqlite3.DatabaseError(f"unsupported schema version {version!r}")
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            if version is None:
+                _add_attempt_columns(conn)
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _migrate_from_v1(self, conn: sqlite3.Connection) -> None:
+        """Schema 1 -> 2: new attempt columns, then every aggregate rebuilt from the attempts."""
+        _add_attempt_columns(conn)
+        conn.execute("DROP TABLE IF EXISTS stats")
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        self._rebuild_aggregates(conn)
+        log.info("routing history %s migrated from schema 1 to %s", self.path, SCHEMA_VERSION)
+
+    def _rebuild_aggregates(self, conn: sqlite3.Connection) -> None:
+        """Replay every attempt, oldest first, through the live update code."""
+        for table in ("stats", "sizes", "oom_limits"):
+            conn.execute(f"DELETE FROM {table}")
+        aggregates: dict[tuple[str, str], Aggregate] = {}
+        cur = conn.execute("SELECT * FROM attempts ORDER BY id")
+        names = [c[0] for c in cur.description]
+        for row in cur.fetchall():
+            run = RunSample.from_row(dict(zip(names, row)))
+            key = (run.workflow, run.capability)
+            self._apply(conn, aggregates.setdefault(key, Aggregate()), run)
+        for key, aggregate in aggregates.items():
+            _write_aggregate(conn, key, aggregate)
 
     def _open(self) -> sqlite3.Connection:
         if self.path != ":memory:":
@@ -198,6 +236,8 @@ class HistoryStore:
 
         ``predicted_memory_bytes`` must be the workflow's own memory model estimate (not the
         history-corrected one): the store learns the ratio measured peak / model estimate.
+        ``attempt.tokens`` should be the workflow's token count for the request (the manager sets
+        it); when None it is derived from ``request`` with a spatial multiple of 16.
         """
         self.record_many([(attempt, request, predicted_memory_bytes)])
 
@@ -225,87 +265,110 @@ class HistoryStore:
         request: Optional[WorkflowRequest],
         predicted: Optional[int],
     ) -> None:
-        work = request.work_units if request is not None else None
+        run = RunSample.from_attempt(attempt, request, predicted, attempt.started_at or time.time())
         size = (request.width, request.height, request.frames, request.steps, request.cfg) if request else (None,) * 5
         conn.execute(
             "INSERT INTO attempts (ts, workflow, capability, width, height, frames, steps, cfg, work_units,"
-            " predicted_memory, time_s, peak_memory, outcome, error_class, error_message)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " predicted_memory, time_s, peak_memory, outcome, error_class, error_message, tokens, memory_available)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                attempt.started_at or time.time(),
-                attempt.workflow,
-                str(attempt.capability),
+                run.ts,
+                run.workflow,
+                run.capability,
                 *size,
-                work,
+                run.work_units,
                 predicted,
                 attempt.execution_time_s,
                 attempt.peak_memory_bytes,
                 str(attempt.outcome),
                 attempt.error_class,
                 (attempt.error_message or "")[:500] or None,
+                run.tokens,
+                run.memory_available,
             ),
         )
-        self._update_stats(conn, attempt, work, predicted)
-
-    def _update_stats(
-        self, conn: sqlite3.Connection, attempt: Attempt, work: Optional[float], predicted: Optional[int]
-    ) -> None:
-        key = (attempt.workflow, str(attempt.capability))
+        key = (run.workflow, run.capability)
         row = conn.execute(
-            "SELECT attempts, rate_sum, rate_weight, mem_sum, mem_weight, ok_sum, ok_weight"
-            " FROM stats WHERE workflow = ? AND capability = ?",
-            key,
+            f"SELECT {', '.join(AGGREGATE_COLUMNS)} FROM stats WHERE workflow = ? AND capability = ?", key
         ).fetchone()
-        n, rate_sum, rate_w, mem_sum, mem_w, ok_sum, ok_w = row or (0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-        d = self.decay
-        success = attempt.outcome is AttemptOutcome.SUCCESS
-        if attempt.outcome in RELIABILITY_OUTCOMES:
-            ok_sum, ok_w = ok_sum * d + (1.0 if success else 0.0), ok_w * d + 1.0
-        if success and work and attempt.execution_time_s > 0:
-            rate_sum, rate_w = rate_sum * d + attempt.execution_time_s / work, rate_w * d + 1.0
-        if success and attempt.peak_memory_bytes and predicted:
-            mem_sum, mem_w = mem_sum * d + attempt.peak_memory_bytes / predicted, mem_w * d + 1.0
-        conn.execute(
-            "INSERT OR REPLACE INTO stats (workflow, capability, attempts, rate_sum, rate_weight, mem_sum,"
-            " mem_weight, ok_sum, ok_weight, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*key, n + 1, rate_sum, rate_w, mem_sum, mem_w, ok_sum, ok_w, attempt.started_at or time.time()),
-        )
+        aggregate = Aggregate.from_row(row) if row else Aggregate()
+        self._apply(conn, aggregate, run)
+        _write_aggregate(conn, key, aggregate)
+
+    def _apply(self, conn: sqlite3.Connection, aggregate: Aggregate, run: RunSample) -> None:
+        """Fold one attempt into its aggregate (in memory), the sizes table and the OOM limit."""
+        new_size = False
+        if run.timed:
+            cur = conn.execute("INSERT OR IGNORE INTO sizes (workflow, capability, tokens) VALUES (?, ?, ?)",
+                               (run.workflow, run.capability, run.tokens))
+            new_size = cur.rowcount == 1
+        aggregate.add(run, self.decay, new_size)
+        row = conn.execute("SELECT tokens, memory_available FROM oom_limits WHERE workflow = ?",
+                           (run.workflow,)).fetchone()
+        current = OomLimit(*row) if row else None
+        limit = next_oom_limit(current, run.outcome, run.tokens, run.memory_available)
+        if limit == current:
+            return
+        if limit is None:
+            conn.execute("DELETE FROM oom_limits WHERE workflow = ?", (run.workflow,))
+        else:
+            conn.execute("INSERT OR REPLACE INTO oom_limits (workflow, tokens, memory_available, ts) VALUES (?, ?, ?, ?)",
+                         (run.workflow, limit.tokens, limit.memory_available_bytes, run.ts))
 
     # -- reading ----------------------------------------------------------------------------------
     def stats_for(self, capability: Capability | str) -> dict[str, WorkflowStats]:
         """Aggregates of every workflow for one capability, cached until the file changes."""
         cap = str(capability)
         with self._lock:
-            token = (self._conn.execute("PRAGMA data_version").fetchone()[0], self._writes)
-            if token != self._cache_token:
-                self._stats_cache.clear()
-                self._cache_token = token
+            self._check_cache()
             cached = self._stats_cache.get(cap)
             if cached is None:
                 cached = self._load_stats(cap)
                 self._stats_cache[cap] = cached
             return cached
 
+    def oom_limits(self) -> dict[str, OomLimit]:
+        """{workflow: smallest token count that ran out of memory}, cached until the file changes."""
+        with self._lock:
+            self._check_cache()
+            if self._oom_cache is None:
+                rows = self._conn.execute("SELECT workflow, tokens, memory_available FROM oom_limits").fetchall()
+                self._oom_cache = {wf: OomLimit(tokens, available) for wf, tokens, available in rows}
+            return self._oom_cache
+
+    def _check_cache(self) -> None:
+        token = (self._conn.execute("PRAGMA data_version").fetchone()[0], self._writes)
+        if token != self._cache_token:
+            self._stats_cache.clear()
+            self._oom_cache = None
+            self._cache_token = token
+
     def _load_stats(self, cap: str) -> dict[str, WorkflowStats]:
         rows = self._conn.execute(
-            "SELECT workflow, attempts, rate_sum, rate_weight, mem_sum, mem_weight, ok_sum, ok_weight"
-            " FROM stats WHERE capability = ?",
-            (cap,),
+            f"SELECT workflow, {', '.join(AGGREGATE_COLUMNS)} FROM stats WHERE capability = ?", (cap,)
         ).fetchall()
-        return {
-            wf: WorkflowStats(
-                workflow=wf,
-                capability=cap,
-                attempts=n,
-                seconds_per_work_unit=rate_sum / rate_w if rate_w else None,
-                rate_weight=rate_w,
-                memory_ratio=mem_sum / mem_w if mem_w else None,
-                memory_weight=mem_w,
-                success_rate=ok_sum / ok_w if ok_w else None,
-                success_weight=ok_w,
-            )
-            for wf, n, rate_sum, rate_w, mem_sum, mem_w, ok_sum, ok_w in rows
-        }
+        out: dict[str, WorkflowStats] = {}
+        for wf, *values in rows:
+            key, row = (wf, cap), tuple(values)
+            seen = self._rows_seen.get(key)
+            if seen is None or seen[0] != row:  # fit only what changed since the last read
+                seen = (row, Aggregate.from_row(row).stats(wf, cap))
+                self._rows_seen[key] = seen
+            out[wf] = seen[1]
+        return out
+
+    def rebuild_aggregates(self) -> None:
+        """Recompute every aggregate from the stored attempts (after changing ``half_life``, say)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._rebuild_aggregates(self._conn)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._writes += 1
 
     def count_attempts(self, workflow: Optional[str] = None) -> int:
         with self._lock:
@@ -347,6 +410,30 @@ class HistoryStore:
         except sqlite3.Error as exc:
             return StoreStatus(self.path, False, 0, self._recovered_from, f"{type(exc).__name__}: {exc}")
         return StoreStatus(self.path, self._error is None, rows, self._recovered_from, self._error)
+
+
+def _schema_version(conn: sqlite3.Connection) -> Optional[str]:
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return row[0] if row else None
+
+
+def _add_attempt_columns(conn: sqlite3.Connection) -> None:
+    """Columns schema 2 added to ``attempts`` (fresh files get them here too: one table definition)."""
+    conn.execute(_ATTEMPTS_V1)
+    present = {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}
+    for column in _ATTEMPT_COLUMNS_V2:
+        if column.split()[0] not in present:
+            conn.execute(f"ALTER TABLE attempts ADD COLUMN {column}")
+
+
+def _write_aggregate(conn: sqlite3.Connection, key: tuple[str, str], aggregate: Aggregate) -> None:
+    conn.execute(
+        f"INSERT OR REPLACE INTO stats (workflow, capability, {', '.join(AGGREGATE_COLUMNS)})"
+        f" VALUES (?, ?, {', '.join('?' * len(AGGREGATE_COLUMNS))})",
+        (*key, *aggregate.as_row()),
+    )
 
 
 def _resolve_path(path: str | os.PathLike[str] | None) -> str:

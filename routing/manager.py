@@ -7,7 +7,10 @@ Policy per failed attempt (see ``errors.classify_exception``):
 - user interrupt (ComfyUI's InterruptProcessingException, KeyboardInterrupt, any BaseException
   that is not an Exception): record the attempt, then re-raise;
 - other errors: stop, unless ``routing.fallback_on_any_error`` is set.
-Every attempt is written to the history store and listed in the result.
+Every attempt is written to the history store (with its token count and the memory available to
+it: the request's budget and/or what ``free_memory`` reports, the smaller of the two) and listed
+in the result. An out-of-memory attempt sets the workflow's OOM limit in the store instead of
+counting towards its circuit breaker: it says the size was too big, not that the workflow is bad.
 """
 from __future__ import annotations
 
@@ -90,6 +93,7 @@ class WorkflowManager:
         memory_probe: Optional[PeakMemoryProbe] = None,
         timer: Callable[[], float] = time.perf_counter,
         wall_clock: Callable[[], float] = time.time,
+        free_memory: Optional[Callable[[], Optional[int]]] = None,
     ) -> None:
         self._config_source = config
         self._config = config_provider(config)
@@ -104,6 +108,7 @@ class WorkflowManager:
         self.memory_probe = memory_probe
         self._timer = timer
         self._wall_clock = wall_clock
+        self.free_memory = free_memory  # device bytes free before an attempt (the ComfyUI layer's probe)
 
     @property
     def breaker(self) -> CircuitBreaker:
@@ -153,6 +158,7 @@ class WorkflowManager:
     ) -> tuple[dict[str, Any], Attempt, Optional[BaseException], Optional[ErrorKind]]:
         """Run one workflow; record the attempt (also when interrupted) and return it."""
         started_at = self._wall_clock()
+        available = self._memory_available(request)
         if self.memory_probe is not None:
             self.memory_probe.reset()
         t0 = self._timer()
@@ -180,6 +186,8 @@ class WorkflowManager:
             error_class=type(error).__name__ if error is not None else None,
             error_message=str(error) if error is not None else None,
             started_at=started_at,
+            tokens=workflow.token_count(request),
+            memory_available_bytes=available,
         )
         self._record(attempt, request, predicted)
         return outputs, attempt, error, kind
@@ -192,8 +200,21 @@ class WorkflowManager:
             log.exception("could not record attempt of %s", attempt.workflow)
         if attempt.outcome is AttemptOutcome.SUCCESS:
             self.breaker.record_success(attempt.workflow)
-        elif attempt.outcome in (AttemptOutcome.OUT_OF_MEMORY, AttemptOutcome.RETRYABLE, AttemptOutcome.ERROR):
+        elif attempt.outcome in (AttemptOutcome.RETRYABLE, AttemptOutcome.ERROR):
             self.breaker.record_failure(attempt.workflow)
+
+    def _memory_available(self, request: WorkflowRequest) -> Optional[int]:
+        """The smaller of the request's budget and the probe's free memory; None when neither is known."""
+        known = [request.memory_budget_bytes] if request.memory_budget_bytes is not None else []
+        if self.free_memory is not None:
+            try:
+                free = self.free_memory()
+            except Exception:  # noqa: BLE001 - a broken probe must not stop the job
+                log.exception("free-memory probe failed")
+                free = None
+            if free is not None:
+                known.append(int(free))
+        return min(known) if known else None
 
     def _run_cleanup(self, attempt: Attempt) -> None:
         if self.cleanup is None:

@@ -16,6 +16,11 @@ def latent_frame_count(frames: int) -> int:
     return (max(frames, 1) - 1) // 4 + 1
 
 
+def token_count(width: int, height: int, latent_frames: int, spatial_multiple: int = 16) -> int:
+    """Transformer tokens per model call: latent frames × ⌈h/m⌉ × ⌈w/m⌉, m = VAE factor × patch."""
+    return latent_frames * -(-height // spatial_multiple) * -(-width // spatial_multiple)
+
+
 @dataclass(frozen=True)
 class WorkflowRequest:
     """One generation job, independent of which workflow will run it.
@@ -99,9 +104,8 @@ class WorkflowRequest:
         return float(self.steps * self.latent_frames * self.pixels * self.cfg_multiplier)
 
     def token_count(self, spatial_multiple: int = 16) -> int:
-        """Transformer tokens per model call: latent frames × (h/m) × (w/m), m = VAE factor × patch."""
-        per_frame = -(-self.height // spatial_multiple) * -(-self.width // spatial_multiple)
-        return self.latent_frames * per_frame
+        """Transformer tokens per model call: latent frames × ⌈h/m⌉ × ⌈w/m⌉, m = VAE factor × patch."""
+        return token_count(self.width, self.height, self.latent_frames, spatial_multiple)
 
     def inputs_present(self) -> frozenset[str]:
         return self._inputs_present

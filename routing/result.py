@@ -1,11 +1,12 @@
 """What routing and execution report back: decisions, candidate breakdowns, attempts, results."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 from typing import Any, Optional
 
 from .capabilities import Capability, Strategy
+from .time_model import TimePrediction
 
 
 class AttemptOutcome(str, Enum):
@@ -42,6 +43,29 @@ class CandidateBreakdown:
     predicted_time_s: Optional[float] = None
     predicted_memory_bytes: Optional[int] = None
     history_samples: float = 0.0
+    # Eligible candidates: the time prediction with its range and basis (time_model.TimePrediction).
+    time_prediction: Optional[TimePrediction] = None
+
+    @property
+    def predicted_time_range_s(self) -> Optional[tuple[float, float]]:
+        p = self.time_prediction
+        return (p.low_s, p.high_s) if p is not None else None
+
+    @property
+    def time_basis(self) -> Optional[str]:
+        """One of "bootstrap", "rate", "linear", "quadratic" (time_model.py)."""
+        return self.time_prediction.basis if self.time_prediction is not None else None
+
+    @property
+    def prediction_basis(self) -> Optional[str]:
+        """The prediction in words: figure, range, runs and sizes behind it, extrapolation."""
+        return self.time_prediction.describe() if self.time_prediction is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["terms"] = dict(self.terms)
+        data["time_prediction"] = self.time_prediction.to_dict() if self.time_prediction is not None else None
+        return _jsonable(data)
 
 
 @dataclass(frozen=True)
@@ -67,6 +91,19 @@ class RoutingDecision:
                 return c
         raise KeyError(name)
 
+    @property
+    def selected_candidate(self) -> CandidateBreakdown:
+        return self.candidate(self.selected)
+
+    @property
+    def predicted_time_range_s(self) -> Optional[tuple[float, float]]:
+        return self.selected_candidate.predicted_time_range_s
+
+    @property
+    def prediction_basis(self) -> str:
+        """The selected workflow's time prediction in words."""
+        return self.selected_candidate.prediction_basis or ""
+
     def explain(self) -> str:
         """Multi-line human summary for the router node's report output."""
         lines = [
@@ -74,18 +111,25 @@ class RoutingDecision:
             f"(confidence {self.confidence:.2f}, ~{self.predicted_time_s:.1f}s, "
             f"~{self.predicted_memory_bytes / 1024**3:.1f} GiB)",
         ]
+        basis = self.prediction_basis
+        if basis:
+            lines.append(f"prediction: {basis}")
         if self.fallbacks:
             lines.append("fallbacks: " + ", ".join(self.fallbacks))
         for c in self.candidates:
             if c.eligible:
                 terms = ", ".join(f"{k}={v:.3g}" for k, v in c.terms.items())
                 lines.append(f"  {c.workflow}: score {c.score:.4f} ({terms})")
+                if c.prediction_basis:
+                    lines.append(f"    time {c.prediction_basis}")
             else:
                 lines.append(f"  {c.workflow}: excluded - {c.excluded_reason}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["candidates"] = [c.to_dict() for c in self.candidates]
+        return _jsonable(data)
 
 
 @dataclass(frozen=True)
@@ -100,6 +144,9 @@ class Attempt:
     error_class: Optional[str] = None
     error_message: Optional[str] = None
     started_at: float = 0.0  # wall-clock epoch seconds
+    tokens: Optional[int] = None  # the request's token count for this workflow (its spatial multiple)
+    # Device memory the attempt could use (the request's budget and/or free memory; None: unknown).
+    memory_available_bytes: Optional[int] = None
 
     @property
     def succeeded(self) -> bool:
@@ -133,9 +180,29 @@ class WorkflowResult:
         parts = [self.decision.explain()] if self.decision else []
         for i, a in enumerate(self.attempts, 1):
             extra = f" {a.error_class}: {a.error_message}" if a.error_class else ""
-            parts.append(f"attempt {i}: {a.workflow} {a.outcome} in {a.execution_time_s:.2f}s{extra}")
+            parts.append(f"attempt {i}: {a.workflow} {a.outcome} in {a.execution_time_s:.2f}s"
+                         f"{self._predicted_vs_actual(a)}{extra}")
         parts.append("result: " + ("success with " + str(self.workflow) if self.success else f"failed ({self.error})"))
         return "\n".join(parts)
+
+    def _predicted_vs_actual(self, attempt: Attempt) -> str:
+        """The "(predicted X s, range, basis; actual +N%)" suffix of a successful attempt's line."""
+        if self.decision is None or not attempt.succeeded:
+            return ""
+        try:
+            c = self.decision.candidate(attempt.workflow)
+        except KeyError:
+            return ""
+        if c.predicted_time_s is None:
+            return ""
+        text = f" (predicted {c.predicted_time_s:.2f}s"
+        if c.predicted_time_range_s is not None:
+            text += f", range {c.predicted_time_range_s[0]:.1f}-{c.predicted_time_range_s[1]:.1f}s"
+        if c.time_basis:
+            text += f", {c.time_basis}"
+        if c.predicted_time_s > 0:
+            text += f"; actual {100.0 * (attempt.execution_time_s / c.predicted_time_s - 1.0):+.0f}%"
+        return text + ")"
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(
@@ -145,7 +212,7 @@ class WorkflowResult:
                 "execution_time_s": self.execution_time_s,
                 "peak_memory_bytes": self.peak_memory_bytes,
                 "attempts": [asdict(a) for a in self.attempts],
-                "decision": asdict(self.decision) if self.decision else None,
+                "decision": self.decision.to_dict() if self.decision else None,
                 "error": self.error,
                 "output_keys": sorted(self.outputs),
             }

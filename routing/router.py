@@ -4,6 +4,11 @@ Determinism: the candidates are visited in name order, scores are pure functions
 the config and the history aggregates, and ties are broken by name. ``route`` never writes; the
 round-robin position moves only through ``advance_round_robin`` (the manager calls it).
 
+Hard constraints, in order: capability, the workflow's request rules, an open circuit, an
+out-of-memory limit (the workflow ran out of memory at this token count or below with the same or
+a smaller budget, see ``aggregates.OomLimit``), the memory budget, the time limit. Each excluded
+workflow keeps its reason in the breakdown.
+
 Confidence (0..1) = 0.5 × data + 0.5 × margin, where data = n / (n + 3) with n the effective
 number of measured runs behind the figure the strategy ranks on (time, memory or success), and
 margin = min(1, (best - runner_up) / best / 0.2): a 20 % lead counts as a clear win. With no
@@ -18,6 +23,7 @@ from .circuit_breaker import CircuitBreaker
 from .config import ConfigManager, RoutingConfig
 from .errors import NoEligibleWorkflowError
 from .estimators import Estimate, estimate
+from .aggregates import OomLimit
 from .history import HistoryStore, WorkflowStats
 from .registry import WorkflowRegistry, default_registry
 from .request import WorkflowRequest
@@ -66,7 +72,8 @@ class Router:
         chosen = parse_strategy(strategy or request.strategy or config.routing.default_strategy)
         self.breaker.configure(config.performance.breaker_failure_threshold, config.performance.breaker_cooldown_s)
         stats = self.history.stats_for(request.capability) if self.history is not None else {}
-        estimates, excluded = self._screen(request, config, stats)
+        limits = self.history.oom_limits() if self.history is not None else {}
+        estimates, excluded = self._screen(request, config, stats, limits)
         if not estimates:
             raise NoEligibleWorkflowError(str(request.capability), excluded)
         scored = self._score(chosen, request, estimates, config)
@@ -89,7 +96,8 @@ class Router:
 
     # -- steps ------------------------------------------------------------------------------------
     def _screen(
-        self, request: WorkflowRequest, config: RoutingConfig, stats: dict[str, WorkflowStats]
+        self, request: WorkflowRequest, config: RoutingConfig, stats: dict[str, WorkflowStats],
+        limits: dict[str, OomLimit],
     ) -> tuple[dict[str, Estimate], dict[str, str]]:
         """Apply the hard constraints; estimates for the eligible, a reason for everyone else."""
         estimates: dict[str, Estimate] = {}
@@ -99,7 +107,7 @@ class Router:
             if name in estimates or name in excluded:
                 excluded.setdefault(name + f" [{wf.family}]", "duplicate workflow name; first registration used")
                 continue
-            reason, est = self._screen_one(wf, request, config, stats.get(name))
+            reason, est = self._screen_one(wf, request, config, stats.get(name), limits.get(name))
             if reason is None:
                 estimates[name] = est
             else:
@@ -112,6 +120,7 @@ class Router:
         request: WorkflowRequest,
         config: RoutingConfig,
         stats: Optional[WorkflowStats],
+        oom_limit: Optional[OomLimit] = None,
     ) -> tuple[Optional[str], Optional[Estimate]]:
         """(why the workflow is excluded, None) or (None, its estimate)."""
         if not wf.supports(request.capability):
@@ -122,6 +131,10 @@ class Router:
         open_reason = self.breaker.exclusion_reason(wf.name)
         if open_reason:
             return open_reason, None
+        if oom_limit is not None:
+            tokens = wf.token_count(request)
+            if oom_limit.excludes(tokens, request.memory_budget_bytes):
+                return oom_limit.reason(tokens), None
         est = estimate(wf, request, stats, config)
         budget = request.memory_budget_bytes
         if budget is not None and est.memory_bytes > budget:
@@ -149,18 +162,7 @@ class Router:
         estimates: dict[str, Estimate],
         excluded: dict[str, str],
     ) -> RoutingDecision:
-        candidates = [
-            CandidateBreakdown(
-                workflow=n,
-                eligible=True,
-                score=scored[n][0],
-                terms=scored[n][1],
-                predicted_time_s=estimates[n].time_s,
-                predicted_memory_bytes=estimates[n].memory_bytes,
-                history_samples=estimates[n].time_samples,
-            )
-            for n in order
-        ]
+        candidates = [_breakdown(n, scored[n], estimates[n]) for n in order]
         candidates.extend(CandidateBreakdown(workflow=n, eligible=False, excluded_reason=why) for n, why in excluded.items())
         best = estimates[order[0]]
         return RoutingDecision(
@@ -173,6 +175,19 @@ class Router:
             predicted_memory_bytes=best.memory_bytes,
             confidence=_confidence(strategy, order, scored, best),
         )
+
+
+def _breakdown(name: str, scored: tuple[float, dict[str, float]], est: Estimate) -> CandidateBreakdown:
+    return CandidateBreakdown(
+        workflow=name,
+        eligible=True,
+        score=scored[0],
+        terms=scored[1],
+        predicted_time_s=est.time_s,
+        predicted_memory_bytes=est.memory_bytes,
+        history_samples=est.time_samples,
+        time_prediction=est.time,
+    )
 
 
 def _confidence(strategy: Strategy, order: list[str], scored: Scored, best: Estimate) -> float:

@@ -130,6 +130,10 @@ class BaseAdvancedWorkflow:
         return self.capabilities.get(capability, 0.0)
 
     # -- cost model -------------------------------------------------------------------------------
+    def token_count(self, request: WorkflowRequest) -> int:
+        """Transformer tokens of ``request`` for this workflow's VAE factor × patch size."""
+        return request.token_count(self.rules.resolution_multiple)
+
     def estimate_memory(self, request: WorkflowRequest) -> int:
         """Predicted peak bytes before any measurement: weights + activations for this request."""
         return self.weight_bytes + self.memory_model.activation_bytes(request, self.rules.resolution_multiple)

@@ -46,14 +46,20 @@ def test_aggregates_are_recency_weighted(tmp_path):
     store.record_attempt(attempt(seconds=10.0), REQUEST, 100)
     store.record_attempt(attempt(seconds=100.0, peak=300), REQUEST, 100)
     store.record_attempt(attempt(outcome=AttemptOutcome.OUT_OF_MEMORY), REQUEST, 100)
+    store.record_attempt(attempt(outcome=AttemptOutcome.ERROR), REQUEST, 100)
     store.record_attempt(attempt(outcome=AttemptOutcome.INTERRUPTED), REQUEST, 100)  # not a reliability signal
     stats = store.stats_for(T2V)["w"]
-    assert stats.attempts == 4
+    assert stats.attempts == 5
     assert stats.seconds_per_work_unit * work == pytest.approx((0.5 * 10 + 100) / 1.5)
     assert stats.rate_weight == pytest.approx(1.5)
     assert stats.memory_ratio == pytest.approx(3.0)
-    assert stats.success_rate == pytest.approx((0.25 + 0.5) / 1.75)  # 1, 1, 0 with weights .25 .5 1
-    assert store.count_attempts() == 4 and store.count_attempts("other") == 0
+    # Success rate over success, success, error (weights .25 .5 1): the OOM is not a reliability failure...
+    assert stats.success_rate == pytest.approx((0.25 + 0.5) / 1.75)
+    assert stats.success_weight == pytest.approx(1.75)
+    # ... it is counted on its own: success, success, OOM, error with weights .125 .25 .5 1.
+    assert stats.oom_rate == pytest.approx(0.5 / 1.875)
+    assert stats.timed_runs == 2 and stats.time_fit.kind == "rate"
+    assert store.count_attempts() == 5 and store.count_attempts("other") == 0
     assert store.recent_attempts(1)[0]["outcome"] == "interrupted"
     store.close()
 

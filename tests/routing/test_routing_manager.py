@@ -15,6 +15,7 @@ from routing import (
     ExecutionOutput,
     InvalidRequestError,
     OutOfMemoryError,
+    RetryableWorkflowError,
     RoutingConfig,
     WorkflowManager,
     WorkflowRequest,
@@ -134,6 +135,11 @@ def test_respects_max_fallbacks(setup, store):
     config.routing.max_fallbacks = 5
     calls.clear()
     result = manager(config).execute_workflow(request())
+    # w1 and w2 ran out of memory at this very size: not tried again, the others are.
+    assert calls == ["w3", "w4"] and len(result.attempts) == 2
+    assert "ran out of memory at" in result.decision.candidate("w1").excluded_reason
+    calls.clear()
+    result = manager(config).execute_workflow(request(frames=1))  # far smaller: everyone may try again
     assert calls == ["w1", "w2", "w3", "w4"] and len(result.attempts) == 4
 
 
@@ -222,7 +228,7 @@ def slow_clock(step: float = 1000.0):
 
 def test_repeated_failures_open_the_breaker(setup):
     add, manager, calls, cleanups = setup
-    add("w1", 1e9, raising(OutOfMemoryError("oom")))
+    add("w1", 1e9, raising(RetryableWorkflowError("hub timeout")))
     add("w2", 5e9)
     m = manager(timer=slow_clock())  # w2 measured slow, so w1 (bootstrap ~17 s) stays first
     for _ in range(3):  # default threshold 3
@@ -232,6 +238,24 @@ def test_repeated_failures_open_the_breaker(setup):
     assert calls == ["w2"]
     assert "circuit open" in result.decision.candidate("w1").excluded_reason
     assert "w1" in m.health_check().open_circuits
+
+
+def test_out_of_memory_does_not_open_the_breaker(setup):
+    """An OOM is about the size: smaller requests keep trying the workflow, the circuit stays closed."""
+    add, manager, calls, cleanups = setup
+    def fits_one_frame(req):
+        if req.frames > 1:
+            raise OutOfMemoryError("oom")
+        return {"video": "w1"}
+
+    add("w1", 1e9, fits_one_frame)
+    add("w2", 5e9)
+    m = manager(timer=slow_clock())
+    for frames in (81, 65, 49, 33):  # each smaller than the last OOM, so w1 is tried each time
+        assert m.execute_workflow(request(frames=frames)).workflow == "w2"
+    assert calls == ["w1", "w2"] * 4
+    assert m.breaker.state("w1") == "closed" and m.health_check().open_circuits == {}
+    assert m.execute_workflow(request(frames=1)).workflow == "w1"
 
 
 def test_measured_time_feeds_the_next_decision(setup):

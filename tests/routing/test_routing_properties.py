@@ -74,7 +74,7 @@ def build(wfs, request, runs, failures):
             store.record_attempt(
                 Attempt(wf.name, request.capability,
                         AttemptOutcome.SUCCESS if ok else AttemptOutcome.OUT_OF_MEMORY, seconds,
-                        int(peak_gib * GIB) if ok else None),
+                        int(peak_gib * GIB) if ok else None, tokens=wf.token_count(request)),
                 request, wf.estimate_memory(request))
     breaker = CircuitBreaker(failure_threshold=2, cooldown_s=100, clock=lambda: 0.0)
     for index in failures:
@@ -82,13 +82,22 @@ def build(wfs, request, runs, failures):
     return Router(registry, store, None, breaker), store
 
 
-def eligible_names(router: Router, request: WorkflowRequest) -> set[str]:
+def out_of_memory_last(wfs, request, runs) -> set[str]:
+    """Workflows whose last run at this (only) size ran out of memory: the OOM rule excludes them."""
+    last = {}
+    for index, _, _, ok in runs:
+        if request.capability in wfs[index].capabilities:
+            last[wfs[index].name] = ok
+    return {name for name, ok in last.items() if not ok}
+
+
+def eligible_names(router: Router, request: WorkflowRequest, oom_blocked: set[str]) -> set[str]:
     """Eligibility computed independently of the router's internals."""
     out = set()
     for wf in router.registry.workflows():
         if not wf.supports(request.capability) or wf.validate_request(request):
             continue
-        if router.breaker.state(wf.name) == "open":
+        if router.breaker.state(wf.name) == "open" or wf.name in oom_blocked:
             continue
         predicted = router.predict(wf, request)
         if request.memory_budget_bytes is not None and predicted.memory_bytes > request.memory_budget_bytes:
@@ -104,8 +113,8 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 @given(scenarios())
 def test_never_selects_an_ineligible_workflow(scenario):
     router, store = build(*scenario)
-    request = scenario[1]
-    expected = eligible_names(router, request)
+    wfs, request, runs, _ = scenario
+    expected = eligible_names(router, request, out_of_memory_last(wfs, request, runs))
     try:
         decision = router.route(request)
     except NoEligibleWorkflowError as exc:

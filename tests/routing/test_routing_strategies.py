@@ -102,7 +102,7 @@ def test_best_quality_uses_config_priors_and_success_rate(registry, store, workf
     assert decision.selected == "wan_t2v"
     assert decision.candidate("wan_t2v").terms["quality_prior"] == 0.9
     assert decision.candidate("hunyuan_t2v").terms["quality_prior"] == 0.85  # family prior from config
-    record(store, wan, request, 10.0, outcome=AttemptOutcome.OUT_OF_MEMORY, times=3)
+    record(store, wan, request, 10.0, outcome=AttemptOutcome.ERROR, times=3)
     record(store, hy, request, 10.0, times=3)
     decision = router.route(request, Strategy.BEST_QUALITY)
     assert decision.selected == "hunyuan_t2v"
