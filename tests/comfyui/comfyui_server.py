@@ -21,6 +21,8 @@ MODEL_FOLDERS = ("diffusion_models", "text_encoders", "vae", "clip_vision", "lor
 # (No space: ComfyUI serves WEB_DIRECTORY through an aiohttp static route, and aiohttp never matches a
 # route prefix containing a space, so no pack's web files load from such a folder.)
 PACK_FOLDER_NAME = "StoryCore-Advanced_Workflows.test"
+# The test-only node pack (test conditioning, sampling faults, probes), loaded next to the pack.
+TEST_PACK = Path(__file__).resolve().parent / "storycore_test_nodes"
 
 
 class ServerError(RuntimeError):
@@ -55,6 +57,9 @@ class ComfyUIServer:
         link = custom_nodes / PACK_FOLDER_NAME
         if not link.exists():
             link.symlink_to(self.pack_path, target_is_directory=True)
+        test_link = custom_nodes / TEST_PACK.name
+        if not test_link.exists():
+            test_link.symlink_to(TEST_PACK, target_is_directory=True)
         for kind in MODEL_FOLDERS:
             self.model_folder(kind).mkdir(parents=True, exist_ok=True)
         for sub in ("user", "input", "output", "temp"):
@@ -72,7 +77,7 @@ class ComfyUIServer:
             self.python, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(self.port),
             "--extra-model-paths-config", str(config),
             # Only this pack: whatever else sits in the checkout's custom_nodes/ stays out of the test.
-            "--disable-all-custom-nodes", "--whitelist-custom-nodes", PACK_FOLDER_NAME,
+            "--disable-all-custom-nodes", "--whitelist-custom-nodes", PACK_FOLDER_NAME, TEST_PACK.name,
             "--database-url", "sqlite:///:memory:",
             "--user-directory", str(self.workdir / "user"),
             "--input-directory", str(self.workdir / "input"),
@@ -117,6 +122,17 @@ class ComfyUIServer:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+    def restart(self, timeout: float = 180.0) -> None:
+        """Stop and start again on the same folders (user directory included)."""
+        self.stop()
+        self.start(timeout)
+
+    def interrupt(self) -> None:
+        request = urllib.request.Request(self.base_url + "/interrupt", data=b"{}",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30):
+            pass
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -1,0 +1,136 @@
+"""What a family recipe works with: one attempt of one workflow on one request.
+
+A recipe asks the job for models (only this workflow's, loaded through the pack's memory-floor loader and its
+cache), conditioning (the given CONDITIONING, else the prompt through the family's text encoder and ComfyUI's
+CLIPTextEncode), runs ComfyUI's own nodes, samples with comfy.sample on one progress bar, and finishes with
+decode + save. Every stage is timed, memory is sampled, and the user's interrupt is checked between stages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import torch
+
+import comfy.sample
+import comfy.utils
+
+from .comfy_nodes import run_node
+from .measure import AttemptMeasure
+from .progress import StageProgress
+from .saving import save_result
+from .settings import Settings
+
+
+@dataclass
+class JobResult:
+    images: Any
+    latent: dict
+    mask: Any
+    ui: dict
+
+
+class SamplingJob:
+    def __init__(self, workflow, request, inputs, settings: Settings, notes: list[str], video: bool):
+        self.workflow = workflow
+        self.request = request
+        self.inputs = inputs
+        self.settings = settings
+        self.notes = list(notes)
+        self.video = video
+        self.measure = AttemptMeasure()
+        # One bar: every sampling step of the schedule, then decoding.
+        self.progress = StageProgress(settings.steps + 1, node_id=inputs.node_id)
+        self._models: Optional[dict] = None
+        self._vae = None
+
+    # -- loading (only this workflow's files) ---------------------------------------------------------------------
+    def models(self) -> dict:
+        if self._models is None:
+            self.progress.check_interrupt()
+            with self.measure.stage("load"):
+                self._models = self.workflow.load_diffusion_models()
+        return self._models
+
+    def vae(self):
+        if self._vae is None:
+            with self.measure.stage("load"):
+                self._vae = self.workflow.load_vae()
+        return self._vae
+
+    def clip_vision(self):
+        with self.measure.stage("load"):
+            return self.workflow.load_clip_vision()
+
+    # -- conditioning ---------------------------------------------------------------------------------------------
+    def conditioning(self, positive_text: Optional[str] = None, negative_text: Optional[str] = None):
+        """(positive, negative): the CONDITIONING given to the router, else the texts (default: the request's
+        prompt and negative prompt) through the workflow's text encoder and ComfyUI's CLIPTextEncode."""
+        self.progress.check_interrupt()
+        if self.inputs.positive is not None:
+            negative = self.inputs.negative
+            if negative is None:
+                with self.measure.stage("encode"):
+                    (negative,) = run_node("ConditioningZeroOut", conditioning=self.inputs.positive)
+            return self.inputs.positive, negative
+        with self.measure.stage("load"):
+            clip = self.workflow.load_text_encoder()
+        with self.measure.stage("encode"):
+            (positive,) = run_node("CLIPTextEncode", clip=clip,
+                                   text=self.request.prompt if positive_text is None else positive_text)
+            (negative,) = run_node("CLIPTextEncode", clip=clip,
+                                   text=self.request.negative_prompt if negative_text is None else negative_text)
+        return positive, negative
+
+    def node(self, name: str, stage: str = "encode", **inputs) -> tuple:
+        """Run one of ComfyUI's own nodes, timed under `stage`."""
+        self.progress.check_interrupt()
+        with self.measure.stage(stage):
+            return run_node(name, **inputs)
+
+    # -- sampling -------------------------------------------------------------------------------------------------
+    def shifted(self, model):
+        """The model with the template's flow shift (ComfyUI's ModelSamplingSD3 / ModelSamplingAuraFlow)."""
+        s = self.settings
+        if s.shift_node == "auraflow":
+            return self.node("ModelSamplingAuraFlow", stage="sample", model=model, shift=s.shift)[0]
+        return self.node("ModelSamplingSD3", stage="sample", model=model, shift=s.shift)[0]
+
+    def sample(self, model, positive, negative, latent: dict, *, start_step: Optional[int] = None,
+               last_step: Optional[int] = None, add_noise: bool = True, return_leftover_noise: bool = False) -> dict:
+        """KSampler / KSamplerAdvanced semantics (nodes.common_ksampler) on this job's single progress bar."""
+        s = self.settings
+        self.progress.check_interrupt()
+        with self.measure.stage("sample"):
+            image = comfy.sample.fix_empty_latent_channels(model, latent["samples"])
+            if add_noise:
+                noise = comfy.sample.prepare_noise(image, s.seed, latent.get("batch_index"))
+            else:
+                noise = comfy.sample.prepare_empty_noise(image)
+            callback = self.progress.sampler_callback(model, start_step or 0)
+            measure = self.measure
+
+            def on_step(step, x0, x, total_steps):
+                callback(step, x0, x, total_steps)
+                measure.sample_memory()
+
+            samples = comfy.sample.sample(
+                model, noise, s.steps, s.cfg, s.sampler, s.scheduler, positive, negative, image,
+                denoise=s.denoise, disable_noise=not add_noise, start_step=start_step, last_step=last_step,
+                force_full_denoise=not return_leftover_noise, noise_mask=latent.get("noise_mask"),
+                callback=on_step, disable_pbar=not comfy.utils.PROGRESS_BAR_ENABLED, seed=s.seed)
+        out = {k: v for k, v in latent.items() if k not in ("downscale_ratio_spacial", "downscale_ratio_temporal")}
+        out["samples"] = samples
+        return out
+
+    # -- decode and save ------------------------------------------------------------------------------------------
+    def finish(self, latent: dict) -> JobResult:
+        self.progress.check_interrupt()
+        with self.measure.stage("decode"):
+            (images,) = run_node("VAEDecode", vae=self.vae(), samples=latent)  # video: one batch of frames
+        self.progress.advance_to(self.progress.total)
+        with self.measure.stage("save"):
+            ui = save_result(images, self.inputs.filename_prefix, video=self.video, family=self.workflow.family,
+                             node_class=self.inputs.node_class)
+        mask = torch.ones(images.shape[:3], dtype=torch.float32)  # opaque: these capabilities make no alpha
+        return JobResult(images=images, latent=latent, mask=mask, ui=ui)

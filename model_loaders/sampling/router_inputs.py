@@ -1,0 +1,38 @@
+"""What the router node hands to the workflow it runs: the tensors (never inspected by the routing core), the
+explicit settings, and where the result goes. Travels in `WorkflowRequest.payload`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .settings import Overrides
+
+
+@dataclass
+class RouterInputs:
+    overrides: Overrides
+    config: Any                               # routing.RoutingConfig: the family templates
+    positive: Any = None                      # CONDITIONING given instead of the prompt
+    negative: Any = None
+    image: Any = None                         # IMAGE [B,H,W,C]: start image / image to edit
+    end_image: Any = None
+    mask: Any = None
+    video: Any = None
+    reference_image: Any = None
+    filename_prefix: str = "StoryCore"
+    node_class: Any = None                    # the node class (ComfyUI writes its prompt into the saved files)
+    node_id: Optional[str] = None             # for the progress bar
+    settings_by_workflow: dict = field(default_factory=dict)  # filled per attempt: name -> (Settings, notes)
+    timings_by_workflow: dict = field(default_factory=dict)   # name -> {stage: seconds}
+
+    @property
+    def has_conditioning(self) -> bool:
+        return self.positive is not None
+
+
+def conditioning_width(conditioning) -> Optional[int]:
+    """The context width of ComfyUI CONDITIONING ([[tensor [B, L, D], {...}], ...]), or None if not readable."""
+    try:
+        return int(conditioning[0][0].shape[-1])
+    except (TypeError, IndexError, AttributeError):
+        return None
