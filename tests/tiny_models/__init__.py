@@ -9,6 +9,8 @@ tests/comfyui/test_tiny_models_in_comfyui.py proves them equal to ComfyUI's own 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pack_import
 
 # The shape tables live in model_loaders (production code), imported as the tests import the pack.
