@@ -14,7 +14,8 @@ Per (workflow, capability), recency-weighted (``sum = sum·d + x``, see history.
 
 Per workflow, the smallest token count that ran out of memory (``OomLimit``) and the memory
 available then, when known: the router excludes the workflow at that size or above, for the same
-or a smaller budget, until a run at least that large succeeds.
+or a smaller budget (or no budget), until a run at least that large succeeds.
+``HistoryStore.clear_oom_limits`` forgets them (after a hardware change, say).
 """
 from __future__ import annotations
 
@@ -44,12 +45,13 @@ class OomLimit:
     memory_available_bytes: Optional[int] = None
 
     def excludes(self, tokens: int, budget_bytes: Optional[int]) -> bool:
-        """At or above the failing size, unless the request says more memory is available now."""
+        """At or above the failing size, unless the request's budget is larger than the memory
+        available at the failure (or gives a figure where the failure had none)."""
         if tokens < self.tokens:
             return False
-        more_memory = (budget_bytes is not None and self.memory_available_bytes is not None
-                       and budget_bytes > self.memory_available_bytes)
-        return not more_memory
+        if budget_bytes is None:
+            return True
+        return self.memory_available_bytes is not None and budget_bytes <= self.memory_available_bytes
 
     def reason(self, tokens: int) -> str:
         where = ""

@@ -357,6 +357,15 @@ class HistoryStore:
             out[wf] = seen[1]
         return out
 
+    def clear_oom_limits(self, workflow: Optional[str] = None) -> None:
+        """Forget the out-of-memory limits of one workflow, or of all (e.g. after a hardware change)."""
+        with self._lock:
+            if workflow is None:
+                self._conn.execute("DELETE FROM oom_limits")
+            else:
+                self._conn.execute("DELETE FROM oom_limits WHERE workflow = ?", (workflow,))
+            self._writes += 1
+
     def rebuild_aggregates(self) -> None:
         """Recompute every aggregate from the stored attempts (after changing ``half_life``, say)."""
         with self._lock:
