@@ -74,7 +74,8 @@ def build(wfs, request, runs, failures):
             store.record_attempt(
                 Attempt(wf.name, request.capability,
                         AttemptOutcome.SUCCESS if ok else AttemptOutcome.OUT_OF_MEMORY, seconds,
-                        int(peak_gib * GIB) if ok else None, tokens=wf.token_count(request)),
+                        int(peak_gib * GIB) if ok else None, tokens=wf.token_count(request),
+                        memory_available_bytes=request.memory_budget_bytes),  # as the manager records it
                 request, wf.estimate_memory(request))
     breaker = CircuitBreaker(failure_threshold=2, cooldown_s=100, clock=lambda: 0.0)
     for index in failures:
