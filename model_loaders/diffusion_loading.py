@@ -22,6 +22,7 @@ import logging
 from pathlib import Path
 
 from .errors import CheckpointError, CorruptCheckpointError, UnknownArchitectureError
+from .load_progress import comfyui_load_progress
 from .precision import choose_precision, is_quant_aux
 from .safetensors_header import read_safetensors_header
 from .weights_reader import WeightsFile, torch_dtype
@@ -53,7 +54,8 @@ def load_diffusion_file(path, model_options: dict | None = None, disable_dynamic
     path = Path(path)
     model_options = dict(model_options or {})
     header = read_safetensors_header(path)
-    with WeightsFile(header) as weights:
+    # Bytes read go to the running node's progress bar; a Cancel in ComfyUI stops the load between pieces.
+    with WeightsFile(header, progress=comfyui_load_progress(header.data_bytes)) as weights:
         sd, sources = _placeholder_state_dict(weights)
         patcher, new_sd, assign = _build_like_comfyui(path, sd, dict(header.metadata), model_options, disable_dynamic)
         _fill_weights(patcher.model, new_sd, sources, weights, assign)

@@ -45,15 +45,27 @@ def resolve_model_file(name: str, folder_kind: str, roots: list[str] | tuple[str
     into their models folder from another disk (a common setup).
     """
     check_model_file_name(name, folder_kind)
-    relative = os.path.normpath(name.replace("\\", "/"))
     for root in roots:
-        root_abs = os.path.abspath(root)
-        candidate = os.path.abspath(os.path.join(root_abs, relative))
-        if os.path.commonpath([root_abs, candidate]) != root_abs:
-            raise ModelPathError(f"{name!r} resolves outside the {folder_kind} folder {root_abs}")
+        candidate = path_inside_root(root, name, folder_kind)
         if os.path.isfile(candidate):
             return Path(candidate)
     searched = ", ".join(os.path.abspath(r) for r in roots) or "(no folders configured)"
     raise ModelFileNotFoundError(f"{name!r} was not found in the {folder_kind} folders ({searched}). "
                                  f"Put the file there (or add a folder in extra_model_paths.yaml) and "
                                  f"refresh the node list")
+
+
+def path_inside_root(root: str, name: str, folder_kind: str, pathmod=os.path) -> str:
+    """The absolute path `name` (a relative name, `/` or `\\` separated) names under `root`; ModelPathError if it
+    leaves `root`. `pathmod` is this platform's os.path; tests pass ntpath to check Windows paths (drive letters,
+    UNC shares, case-insensitive names) on any platform."""
+    root_abs = pathmod.abspath(root)
+    candidate = pathmod.abspath(pathmod.join(root_abs, pathmod.normpath(name.replace("\\", "/"))))
+    try:
+        inside = pathmod.normcase(pathmod.commonpath([root_abs, candidate])) == pathmod.normcase(root_abs)
+    except ValueError:  # Windows: another drive or share than the root's
+        inside = False
+    if not inside:
+        raise ModelPathError(f"{name!r} resolves outside the {folder_kind} folder {root_abs}: pick a file "
+                             f"listed in that folder")
+    return candidate

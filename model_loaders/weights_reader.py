@@ -2,25 +2,33 @@
 
 Why not mmap (what ComfyUI's load_torch_file does): mapped file pages count in the process RSS on top of the
 model's own copy (1.4-2x the file at peak), and a file truncated on disk while mapped turns the next access into
-SIGBUS, which kills the server. pread() into memory the model keeps costs one copy and turns truncation into a
-short read, which we report as CorruptCheckpointError. Each piece is dropped from the page cache once read: the
-loaded copy is the one that matters (see drop_behind_default).
+SIGBUS, which kills the server. A positioned read into memory the model keeps costs one copy and turns truncation
+into a short read, which we report as CorruptCheckpointError. Each piece is dropped from the page cache once read:
+the loaded copy is the one that matters (see drop_behind_default).
+
+Positioned reads are os.preadv where the platform has it (Linux, macOS); elsewhere (Windows) each reading thread
+has its own unbuffered file object and does seek + readinto into the same memory: same bytes, same checks, no
+extra copy.
 
 torch is imported inside the functions: `model_loaders` must stay importable without it.
 """
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from .errors import CorruptCheckpointError
 from .safetensors_header import SafetensorsHeader, TensorInfo
 
-# Pieces of this size are read by parallel threads (os.preadv releases the GIL). Fresh memory must be faulted
-# in and zero-filled by the kernel as it is read into; two threads overlap that work on two cores.
+# Pieces of this size are read by parallel threads (preadv and readinto release the GIL). Fresh memory must be
+# faulted in and zero-filled by the kernel as it is read into; two threads overlap that work on two cores.
 PIECE_BYTES = 32 * 1024 * 1024
 READ_THREADS = max(1, min(4, os.cpu_count() or 1))
+# Windows has no os.preadv (nor os.pread); WeightsFile reads with seek + readinto there. Read when a file opens,
+# so a test can force the fallback on Linux.
+HAVE_PREADV = hasattr(os, "preadv")
 
 SAFETENSORS_TO_TORCH = {
     "BOOL": "bool", "U8": "uint8", "I8": "int8", "I16": "int16", "U16": "uint16", "I32": "int32", "U32": "uint32",
@@ -57,11 +65,18 @@ def byte_view(tensor):
 
 
 class WeightsFile:
-    """An open safetensors file read with pread; counts bytes read (tests use it to prove cache hits read nothing)."""
+    """An open safetensors file read with positioned reads; counts bytes read (tests use it to prove cache hits read
+    nothing).
+
+    `progress`, if given, is called in the reading caller's thread with the bytes read so far by this file: before
+    the first piece, after each piece, and with header.data_bytes when the `with` block ends normally (the tensors
+    the loader does not read are ones the model does not use). Whatever it raises stops the read: the pieces not
+    started are cancelled, the ones in flight finish, and the exception propagates unchanged (a ComfyUI interrupt
+    included)."""
 
     bytes_read_total = 0  # all instances, this process
 
-    def __init__(self, header: SafetensorsHeader, drop_behind: bool | None = None):
+    def __init__(self, header: SafetensorsHeader, drop_behind: bool | None = None, progress=None):
         """drop_behind: drop each piece from the page cache once read (None: drop_behind_default())."""
         self.header = header
         self.path = Path(header.path)
@@ -69,12 +84,23 @@ class WeightsFile:
         if drop_behind is None:
             drop_behind = drop_behind_default()
         self.drop_behind = drop_behind and hasattr(os, "posix_fadvise")  # not on Windows
+        self.progress = progress
+        self.bytes_read = 0
+        self.use_preadv = HAVE_PREADV
         self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        self._thread_files = threading.local()  # without preadv: one file object per reading thread
+        self._opened = []
+        self._opened_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(READ_THREADS) if READ_THREADS > 1 else None
 
     def close(self):
         if self._pool is not None:
             self._pool.shutdown()
+            self._pool = None
+        with self._opened_lock:
+            for file in self._opened:
+                file.close()
+            self._opened.clear()
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
@@ -82,8 +108,12 @@ class WeightsFile:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, *exc):
+        try:
+            if exc_type is None and self.progress is not None:
+                self.progress(max(self.bytes_read, self.header.data_bytes))
+        finally:
+            self.close()
 
     def new_tensor(self, info: TensorInfo):
         """A fresh CPU tensor of the stored dtype and shape holding the stored bytes."""
@@ -103,18 +133,32 @@ class WeightsFile:
                 raise ValueError(f"{info.name}: destination holds {view.nbytes} bytes, the file {info.nbytes}")
             for start in range(0, info.nbytes, PIECE_BYTES):
                 jobs.append((view[start:start + PIECE_BYTES], self.data_start + info.begin + start, info.name))
+        self._report(0)
         if self._pool is None or len(jobs) < 2:
             for job in jobs:
-                self._read_piece(*job)
-        else:
-            for _ in self._pool.map(lambda job: self._read_piece(*job), jobs):
-                pass
+                self._report(self._read_piece(*job))
+            return
+        futures = [self._pool.submit(self._read_piece, *job) for job in jobs]
+        try:
+            for future in futures:
+                self._report(future.result())
+        finally:
+            for future in futures:
+                future.cancel()
+            wait(futures)  # no thread writes into these tensors once this returns
 
-    def _read_piece(self, buffer, offset: int, name: str) -> None:
+    def _report(self, nbytes: int) -> None:
+        self.bytes_read += nbytes
+        WeightsFile.bytes_read_total += nbytes  # here, in the caller's thread: no lost updates between threads
+        if self.progress is not None:
+            self.progress(self.bytes_read)
+
+    def _read_piece(self, buffer, offset: int, name: str) -> int:
         memory = memoryview(buffer).cast("B")
+        read = self._preadv if self.use_preadv else self._seek_readinto
         done = 0
         while done < len(memory):
-            n = os.preadv(self.fd, [memory[done:]], offset + done)
+            n = read(memory[done:], offset + done)
             if n == 0:
                 raise CorruptCheckpointError(
                     f"{self.path.name}: the file ended while reading tensor {name!r} (byte {offset + done} of "
@@ -123,4 +167,17 @@ class WeightsFile:
             done += n
         if self.drop_behind:
             os.posix_fadvise(self.fd, offset, done, os.POSIX_FADV_DONTNEED)
-        WeightsFile.bytes_read_total += done
+        return done
+
+    def _preadv(self, memory, offset: int) -> int:
+        return os.preadv(self.fd, [memory], offset)
+
+    def _seek_readinto(self, memory, offset: int) -> int:
+        file = getattr(self._thread_files, "file", None)
+        if file is None:
+            file = open(self.path, "rb", buffering=0)  # unbuffered: readinto fills `memory` directly
+            with self._opened_lock:
+                self._opened.append(file)
+            self._thread_files.file = file
+        file.seek(offset)
+        return file.readinto(memory) or 0
