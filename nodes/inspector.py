@@ -3,9 +3,10 @@ import json
 import os
 
 import folder_paths
-from comfy_api.latest import io, ui
+from comfy_api.latest import io
 
 from ..model_loaders import CheckpointError, inspect_checkpoint, resolve_model_file
+from ..model_loaders.description_summary import summarize_description
 
 MODEL_FOLDER = "diffusion_models"
 
@@ -58,4 +59,6 @@ class CheckpointInspector(io.ComfyNode):
     def execute(cls, model_name) -> io.NodeOutput:
         description = inspect_checkpoint(_resolve(model_name))
         text = json.dumps(description.to_dict(), indent=2)
-        return io.NodeOutput(text, ui=ui.PreviewText(text))
+        # `text` (what ui.PreviewText sends) stays the JSON for programs reading /history; web/js/storycore.js
+        # shows `summary` above it on the node.
+        return io.NodeOutput(text, ui={"text": [text], "summary": [summarize_description(description)]})
