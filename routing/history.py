@@ -33,7 +33,7 @@ from typing import Iterable, Optional, Sequence
 from .aggregates import AGGREGATE_COLUMNS, Aggregate, OomLimit, RunSample, WorkflowStats, next_oom_limit
 from .capabilities import Capability
 from .request import WorkflowRequest
-from .result import Attempt, AttemptOutcome
+from .result import Attempt
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,9 @@ class HistoryStore:
                 conn.execute(statement)
             if version is None:
                 _add_attempt_columns(conn)
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            if version != SCHEMA_VERSION:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                             (SCHEMA_VERSION,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -171,7 +173,11 @@ class HistoryStore:
         cur = conn.execute("SELECT * FROM attempts ORDER BY id")
         names = [c[0] for c in cur.description]
         for row in cur.fetchall():
-            run = RunSample.from_row(dict(zip(names, row)))
+            try:
+                run = RunSample.from_row(dict(zip(names, row)))
+            except ValueError as exc:  # an outcome this version does not know: not learnt from
+                log.warning("routing history: attempt %s not replayed (%s)", row[0], exc)
+                continue
             key = (run.workflow, run.capability)
             self._apply(conn, aggregates.setdefault(key, Aggregate()), run)
         for key, aggregate in aggregates.items():

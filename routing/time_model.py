@@ -22,6 +22,9 @@ steps. How much is fitted depends on the distinct token counts seen:
 - 2 sizes: ``linear`` (a + b·s·u), fixed and per-step parts separated;
 - 3+ sizes: ``quadratic`` (all three terms).
 
+Sizes too close together to tell the terms apart (``MIN_SCALED_DETERMINANT``) drop the model to
+the next simpler kind: noise is not fitted as curvature.
+
 The reported range widens with the distance (in log tokens) from the sizes seen, and with the
 fit's residual when there are more runs than terms.
 """
@@ -42,10 +45,11 @@ TERM_NAMES = ("fixed_s", "per_step_linear_s", "per_step_quadratic_s")
 # nearest token count seen)| (+ the fit's relative residual). Judgements: one size says nothing
 # about the shape, three sizes pin it down. Tunables (module defaults, not yet in the config).
 BAND_BASE = {"rate": 0.10, "linear": 0.08, "quadratic": 0.05}
-BAND_PER_LOG_EXTRAPOLATION = {"rate": 0.50, "linear": 0.30, "quadratic": 0.15}
-# A face of the least-squares problem whose scaled normal matrix has a smaller determinant is
-# treated as not identified by the data (e.g. sizes that decayed to almost no weight).
-MIN_SCALED_DETERMINANT = 1e-10
+BAND_PER_LOG_EXTRAPOLATION = {"rate": 0.60, "linear": 0.50, "quadratic": 0.15}
+# Terms whose Jacobi-scaled normal matrix has a smaller determinant are not identified by the data
+# (sizes within ~15 % of each other, or sizes that decayed to almost no weight): the model drops to
+# the next simpler kind rather than fit noise as curvature. 3 sizes a factor 2-3 apart give ~1e-2.
+MIN_SCALED_DETERMINANT = 1e-6
 
 # Range of a bootstrap (parameter-count) guess: [time / 3, time × 3]. A judgement: the guess can
 # be several times off either way until one run is measured.
@@ -237,6 +241,10 @@ def fit(sums: TimeSums, sizes_seen: int, tokens_min: int, tokens_max: int, timed
     if sums.runs <= 0 or sums.a11 <= 0 or sizes_seen < 1:
         return None
     kind = "quadratic" if sizes_seen >= 3 else "linear" if sizes_seen == 2 else "rate"
+    a = sums.matrix()
+    while kind != "rate" and _scaled_det([[a[i][j] for j in MODEL_TERMS[kind]] for i in MODEL_TERMS[kind]]) \
+            < MIN_SCALED_DETERMINANT:
+        kind = "linear" if kind == "quadratic" else "rate"
     beta, rss, terms = _nnls(sums, MODEL_TERMS[kind])  # the rate face always solves: a11, b1 > 0
     if beta is None:
         return None
@@ -284,6 +292,14 @@ def _solve_scaled(m: list[list[float]], r: list[float]) -> Optional[list[float]]
         replaced = [[q[i] if j == col else s[i][j] for j in range(k)] for i in range(k)]
         out.append(_det(replaced) / det / d[col])
     return out
+
+
+def _scaled_det(m: list[list[float]]) -> float:
+    """Determinant after Jacobi scaling (1 for orthogonal terms, 0 for collinear ones)."""
+    d = [math.sqrt(m[i][i]) if m[i][i] > 0 else 0.0 for i in range(len(m))]
+    if any(x == 0.0 for x in d):
+        return 0.0
+    return _det([[m[i][j] / (d[i] * d[j]) for j in range(len(m))] for i in range(len(m))])
 
 
 def _det(m: list[list[float]]) -> float:

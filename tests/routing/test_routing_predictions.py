@@ -102,6 +102,15 @@ def test_prediction_basis_grows_with_the_sizes_seen():
     manager.history.close()
 
 
+def test_sizes_too_close_to_tell_the_terms_apart_give_a_simpler_model():
+    close = [(832, 480, 73), (832, 480, 77), (832, 480, 81)]  # 29,640 / 31,200 / 32,760 tokens
+    manager, wf = fitted_manager(ISSUE_COST, close, factors=[1.03, 0.97, 1.03])
+    p = manager.router.predict(wf, t2v((1280, 720, 81))).time
+    assert p.sizes_seen == 3 and p.basis == "linear"
+    assert abs(p.seconds / ISSUE_COST(t2v((1280, 720, 81))) - 1) < 0.6  # noise not fitted as curvature
+    assert p.low_s < ISSUE_COST(t2v((1280, 720, 81))) < p.high_s
+
+
 def test_range_widens_with_extrapolation_and_with_fewer_sizes():
     one, wf1 = fitted_manager(ISSUE_COST, FIT_SIZES[-1:])
     three, wf3 = fitted_manager(ISSUE_COST, FIT_SIZES)
