@@ -109,6 +109,32 @@ def test_a_schema_1_file_opens_and_its_aggregates_are_rebuilt(tmp_path):
     again.close()
 
 
+def test_rows_a_rebuild_cannot_read_are_kept_but_not_learnt(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    _write_v1(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO attempts (ts, workflow, capability, time_s, outcome)"
+                     " VALUES (5000, 'big', 'text_to_video', 1.0, 'cancelled_by_a_newer_version')")
+    store = HistoryStore(path)
+    assert store.count_attempts() == len(HISTORY) + 1
+    assert store.stats_for(T2V)["big"].attempts == 4
+    store.close()
+
+
+def test_rebuild_applies_a_new_half_life(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    _write_v1(path)
+    HistoryStore(path).close()
+    store = HistoryStore(path, half_life=3.0)
+    live = HistoryStore(None, half_life=3.0)
+    for i, (name, size, seconds, outcome, peak) in enumerate(HISTORY):
+        live.record_attempt(_attempt(name, seconds, outcome, peak, 1000.0 + i), t2v(size), 10 * GIB)
+    assert store.stats_for(T2V) != live.stats_for(T2V)  # built with the default half-life of 20
+    store.rebuild_aggregates()
+    assert store.stats_for(T2V) == live.stats_for(T2V)
+    store.close()
+
+
 def test_an_interrupted_migration_leaves_schema_1(tmp_path, monkeypatch):
     path = tmp_path / "history.sqlite3"
     _write_v1(path)
