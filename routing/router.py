@@ -5,9 +5,9 @@ the config and the history aggregates, and ties are broken by name. ``route`` ne
 round-robin position moves only through ``advance_round_robin`` (the manager calls it).
 
 Hard constraints, in order: capability, the workflow's request rules, an open circuit, an
-out-of-memory limit (the workflow ran out of memory at this token count or below with the same or
-a smaller budget, see ``aggregates.OomLimit``), the memory budget, the time limit. Each excluded
-workflow keeps its reason in the breakdown.
+out-of-memory limit (the workflow ran out of memory at this token count or a smaller one, and the
+request's budget is not larger than the memory available then: ``aggregates.OomLimit``), the
+memory budget, the time limit. Each excluded workflow keeps its reason in the breakdown.
 
 Confidence (0..1) = 0.5 × data + 0.5 × margin, where data = n / (n + 3) with n the effective
 number of measured runs behind the figure the strategy ranks on (time, memory or success), and
@@ -23,8 +23,7 @@ from .circuit_breaker import CircuitBreaker
 from .config import ConfigManager, RoutingConfig
 from .errors import NoEligibleWorkflowError
 from .estimators import Estimate, estimate
-from .aggregates import OomLimit
-from .history import HistoryStore, WorkflowStats
+from .history import HistoryStore, OomLimit, WorkflowStats
 from .registry import WorkflowRegistry, default_registry
 from .request import WorkflowRequest
 from .result import CandidateBreakdown, RoutingDecision
