@@ -26,3 +26,13 @@ class CorruptCheckpointError(CheckpointError):
 
 class UnknownArchitectureError(CheckpointError):
     """A valid safetensors file whose tensors match none of the supported model families."""
+
+
+class LoaderValidationError(CheckpointError):
+    """The loader inputs cannot be used; `problems` holds one line per problem (each names a file and the fix)."""
+
+    def __init__(self, loader: str, problems: list[str]):
+        self.problems = tuple(problems)
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        super().__init__(f"The {loader} cannot run with these files ({count}):\n"
+                         + "\n".join(f"- {p}" for p in problems))

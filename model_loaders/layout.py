@@ -33,16 +33,32 @@ class StateDictLayout:
 
     def count_blocks(self, prefix: str) -> int:
         """Number of consecutive `prefix{N}.` blocks from 0, like comfy.model_detection.count_blocks."""
-        present = set()
-        for key in self.shapes:
-            if key.startswith(prefix):
-                index, dot, _ = key[len(prefix):].partition(".")
-                if dot and index.isdigit():
-                    present.add(int(index))
-        count = 0
-        while count in present:
-            count += 1
-        return count
+        return count_blocks(self.shapes, prefix)
+
+    def block_span(self, prefix: str) -> int:
+        """1 + the highest `prefix{N}.` index. ComfyUI counts consecutive blocks from 0 and silently drops
+        everything after a gap; an expected layout sized by the span shows such a gap as missing keys instead."""
+        return max(block_indices(self.shapes, prefix), default=-1) + 1
+
+
+def block_indices(keys, prefix: str) -> set[int]:
+    """The N of every `prefix{N}.` key."""
+    found = set()
+    for key in keys:
+        if key.startswith(prefix):
+            index, dot, _ = key[len(prefix):].partition(".")
+            if dot and index.isdigit():
+                found.add(int(index))
+    return found
+
+
+def count_blocks(keys, prefix: str) -> int:
+    """Number of consecutive `prefix{N}.` blocks from 0, like comfy.model_detection.count_blocks."""
+    present = block_indices(keys, prefix)
+    count = 0
+    while count in present:
+        count += 1
+    return count
 
 
 def _diffusion_model_prefix(shapes: dict) -> str:

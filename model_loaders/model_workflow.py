@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..routing import BaseAdvancedWorkflow, RequestRules, WorkflowType, default_registry
 from .families import FAMILIES
-from .workflow_builder import ValidatedWorkflow, validate_loader_inputs
+from .loader_validation import ValidatedWorkflow, validate_loader_inputs
 
 NEUTRAL_QUALITY_PRIOR = 0.5  # the routing config's per-family priors take precedence over this
 

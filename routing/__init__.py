@@ -1,10 +1,10 @@
-"""StoryCore routing core: pick, run and fall back between model workflows. Plain Python.
+"""StoryCore routing core: pick, run and fall back between model workflows. Plain Python; knows no model
+family (the pack passes the families' data in as the config's base).
 
 No torch or comfy imports, only relative imports inside the package (ComfyUI loads it as
 ``<pack folder>.routing``; tests import it as ``routing``).
 """
 from .capabilities import (
-    FAMILIES,
     VIDEO_CAPABILITIES,
     Capability,
     Strategy,
@@ -14,15 +14,8 @@ from .capabilities import (
     parse_strategy,
 )
 from .circuit_breaker import CircuitBreaker
-from .config import (
-    ConfigManager,
-    ConfigStatus,
-    FamilyConfig,
-    RoutingConfig,
-    SamplingDefaults,
-    config_from_dict,
-    load_config,
-)
+from .config import FamilyConfig, RoutingConfig, SamplingDefaults, config_from_dict, load_config
+from .config_manager import ConfigManager, ConfigStatus
 from .errors import (
     ConfigError,
     ErrorKind,
@@ -45,7 +38,7 @@ from .workflow import BaseAdvancedWorkflow, ExecutionOutput, MemoryModel, Reques
 
 __all__ = [
     "Attempt", "AttemptOutcome", "BaseAdvancedWorkflow", "CandidateBreakdown", "Capability", "CircuitBreaker",
-    "ConfigError", "ConfigManager", "ConfigStatus", "ErrorKind", "Estimate", "ExecutionOutput", "FAMILIES",
+    "ConfigError", "ConfigManager", "ConfigStatus", "ErrorKind", "Estimate", "ExecutionOutput",
     "FamilyConfig", "HealthReport", "HistoryStore", "InvalidRequestError", "MemoryModel", "NoEligibleWorkflowError",
     "OutOfMemoryError", "PeakMemoryProbe", "RegistryError", "RequestRules", "RetryableWorkflowError", "Router",
     "RoutingConfig", "RoutingDecision", "RoutingError", "SamplingDefaults", "StoreStatus", "Strategy",

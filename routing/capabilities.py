@@ -75,10 +75,6 @@ DEFAULT_REQUIRED_INPUTS: dict[Capability, frozenset[str]] = {
 
 INPUT_NAMES: tuple[str, ...] = ("image", "mask", "video", "reference_images")
 
-# Family identifiers used across the pack (loader nodes, config sections, history rows).
-FAMILIES: tuple[str, ...] = ("hunyuan_video", "wan", "qwen_image", "newbie")
-
-
 def is_video_capability(capability: Capability | str) -> bool:
     """True when requests for this capability carry frames (4n+1 rule, latent frames > 1)."""
     return parse_capability(capability) in VIDEO_CAPABILITIES

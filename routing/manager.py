@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Iterable, Optional, Protocol
 
 from .circuit_breaker import CircuitBreaker
-from .config import ConfigManager, ConfigStatus, RoutingConfig
+from .config import RoutingConfig
+from .config_manager import ConfigManager, ConfigStatus
 from .errors import ErrorKind, NoEligibleWorkflowError, classify_exception
 from .history import HistoryStore, StoreStatus
 from .registry import ValidationIssue, WorkflowRegistry, default_registry

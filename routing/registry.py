@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from .capabilities import FAMILIES, VIDEO_CAPABILITIES, Capability, WorkflowType, parse_capability
+from .capabilities import VIDEO_CAPABILITIES, Capability, WorkflowType, parse_capability
 from .errors import RegistryError
 from .workflow import BaseAdvancedWorkflow
 
@@ -171,9 +171,9 @@ def _workflow_issues(wf: BaseAdvancedWorkflow) -> Iterable[ValidationIssue]:
     for cap, prior in sorted(wf.capabilities.items()):
         if not 0.0 <= prior <= 1.0:
             yield issue("error", f"quality prior for {cap} is {prior}, expected 0.0..1.0")
-        is_video_cap = cap in VIDEO_CAPABILITIES
-        if is_video_cap != (wf.workflow_type is WorkflowType.VIDEO):
-            yield issue("error", f"{wf.workflow_type} workflow declares {'video' if is_video_cap else 'image'} capability {cap}")
+        # A video model may render a single frame (an image capability); an image model never renders frames.
+        if cap in VIDEO_CAPABILITIES and wf.workflow_type is not WorkflowType.VIDEO:
+            yield issue("error", f"{wf.workflow_type} workflow declares video capability {cap}")
     if wf.parameter_count <= 0:
         yield issue("warning", "parameter_count is not set; time estimates start from a poor prior")
     if wf.weight_bytes <= 0:
@@ -182,8 +182,6 @@ def _workflow_issues(wf: BaseAdvancedWorkflow) -> Iterable[ValidationIssue]:
         yield issue("error", f"resolution_multiple is {wf.rules.resolution_multiple}, expected > 0")
     if not wf.family:
         yield issue("warning", "family is not set")
-    elif wf.family not in FAMILIES:
-        yield issue("warning", f"family {wf.family!r} is not one of {', '.join(FAMILIES)}")
 
 
 _DEFAULT: Optional[WorkflowRegistry] = None

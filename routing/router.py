@@ -20,7 +20,8 @@ from typing import Callable, Optional, Union
 
 from .capabilities import Strategy, parse_strategy
 from .circuit_breaker import CircuitBreaker
-from .config import ConfigManager, RoutingConfig
+from .config import RoutingConfig
+from .config_manager import ConfigManager
 from .errors import NoEligibleWorkflowError
 from .estimators import Estimate, estimate
 from .history import HistoryStore, OomLimit, WorkflowStats

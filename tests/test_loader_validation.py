@@ -16,7 +16,7 @@ from model_loaders.families.wan.keys import wan_tensor_shapes
 from model_loaders.inspection import detect_family
 from model_loaders.layout import StateDictLayout
 from model_loaders.safetensors_header import read_safetensors_header
-from model_loaders.workflow_builder import LoaderValidationError, validate_loader_inputs
+from model_loaders.loader_validation import LoaderValidationError, validate_loader_inputs
 from routing.capabilities import Capability
 from tiny_models import VARIANTS, write_checkpoint, write_sparse_checkpoint
 
@@ -57,7 +57,7 @@ def test_wan_t2v_validates_and_reports_sizes(tiny_models_dir, parts):
     result = validate_loader_inputs("wan", models={"model": model}, text_encoders=[parts["umt5_xxl"]],
                                     vae=parts["wan21_vae"], clip_vision=None, loras=[], precision="auto")
     assert (result.variant, result.capabilities, result.workflow_type, result.clip_type) == (
-        "wan21_t2v", ("text_to_video",), "video", "wan")
+        "wan21_t2v", ("text_to_video", "text_to_image"), "video", "wan")
     assert result.parameter_count == VARIANTS["wan21_t2v"].parameter_count()
     assert result.weight_bytes == read_safetensors_header(model).data_bytes == 2 * result.parameter_count
     assert result.text_encoder_bytes == read_safetensors_header(parts["umt5_xxl"]).data_bytes

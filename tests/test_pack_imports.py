@@ -3,6 +3,7 @@
 Checked in a fresh interpreter: in the test process itself the ComfyUI tier also loads the pack the way
 ComfyUI does (from a folder of another name), which is a second package by design of ComfyUI's loader.
 """
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,15 @@ def test_every_pack_file_is_loaded_once_and_there_is_one_registry():
     assert out.stdout.startswith("ok")
 
 
-def test_no_module_of_the_pack_falls_back_to_a_top_level_import():
-    for source in (REPO_ROOT / "model_loaders").rglob("*.py"):
-        text = source.read_text(encoding="utf-8")
-        assert "from routing" not in text and "import routing" not in text, source
+def test_the_pack_imports_its_own_packages_relatively_only():
+    own = {"routing", "model_loaders"}  # `import nodes` is ComfyUI's own module, not the pack's folder
+    for folder in ("model_loaders", "routing", "nodes"):
+        for source in (REPO_ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    roots = {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    roots = {node.module.split(".")[0]}
+                else:
+                    continue
+                assert not roots & own, f"{source}:{node.lineno} imports {roots & own} absolutely"

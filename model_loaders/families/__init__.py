@@ -1,14 +1,27 @@
-"""One package per supported model family. Each exposes FAMILY, DISPLAY_NAME, VARIANTS,
-`detect(layout, file_name) -> FamilyMatch | None`, DECLARATIONS (variant -> VariantDeclaration: capabilities and
-companion files) and `expected_layout(layout, match)` (the full key/shape table of the detected architecture).
+"""The supported model families: every sub-package of this folder is one (adding a family adds one folder).
 
-The order is ComfyUI's detection order (comfy/model_detection.py tests HunyuanVideo, then Lumina 2,
-then Wan, then Qwen-Image), so a file is classified as ComfyUI would classify it.
+Each family package exposes FAMILY, DISPLAY_NAME, VARIANTS, DETECTION_ORDER, `detect(layout, file_name) ->
+FamilyMatch | None`, DECLARATIONS (variant -> VariantDeclaration: capabilities and companion files),
+`expected_layout(layout, match)` (the full key/shape table of the detected architecture), TEMPLATE_DEFAULTS and
+QUALITY_PRIORS (plain data for the routing config), LOADER (its loader node's file slots) and LORA_RULES. Its
+`recipes` module (ComfyUI sampling) is imported only when a workflow runs.
+
+FAMILY_MODULES is in ComfyUI's detection order (DETECTION_ORDER: comfy/model_detection.py tests HunyuanVideo,
+then Lumina 2, then Wan, then Qwen-Image), so a file is classified as ComfyUI would classify it.
 """
-from . import hunyuan_video, newbie, qwen_image, wan
+import importlib
+import pkgutil
+
 from .base import FamilyMatch, KeyCheck, VariantDeclaration, check_keys
 
-FAMILY_MODULES = (hunyuan_video, newbie, wan, qwen_image)
+
+def _discover() -> tuple:
+    packages = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)
+                if info.ispkg]
+    return tuple(sorted(packages, key=lambda package: package.DETECTION_ORDER))
+
+
+FAMILY_MODULES = _discover()
 FAMILIES = {module.FAMILY: module for module in FAMILY_MODULES}
 
 
@@ -33,5 +46,22 @@ def missing_and_mismatched(layout, match: FamilyMatch) -> KeyCheck:
     return check_keys(layout.shapes, expected, optional, aliases)
 
 
+def routing_defaults() -> dict:
+    """The families' data as the routing config's base: template sampling values per variant (with the variant's
+    resolution multiple from its declaration) and the quality priors."""
+    families, priors = {}, {}
+    for module in FAMILY_MODULES:
+        variants = {}
+        for key, values in module.TEMPLATE_DEFAULTS.items():
+            variant, _, capability = key.partition("/")
+            entry = dict(values)
+            if not capability:
+                entry.setdefault("resolution_multiple", module.DECLARATIONS[variant].resolution_multiple)
+            variants[key] = entry
+        families[module.FAMILY] = {"variants": variants}
+        priors[module.FAMILY] = dict(module.QUALITY_PRIORS)
+    return {"families": families, "quality": {"priors": priors}}
+
+
 __all__ = ["FAMILIES", "FAMILY_MODULES", "FamilyMatch", "KeyCheck", "VariantDeclaration", "declaration",
-           "missing_and_mismatched", "overridable_variants"]
+           "missing_and_mismatched", "overridable_variants", "routing_defaults"]

@@ -1,6 +1,8 @@
-"""What a model family module provides to the inspector."""
+"""The data types a model family package fills in: detection results, variant declarations, its loader node's
+file slots and its LoRA rules. Plain Python."""
 import re
 from dataclasses import dataclass, field
+from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,15 @@ def expert_from_name(file_name: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# What each variant serves and needs (declared per family module in DECLARATIONS), and the key-set check.
+# What each variant serves and needs (declared per family package in DECLARATIONS), and the key-set check.
+
+@dataclass(frozen=True)
+class OptionalModel:
+    """A further diffusion model a variant's loader may take (HunyuanVideo 1.5's super-resolution stage)."""
+    variant: str                 # the variant that file must be
+    adds: tuple[str, ...]        # the capabilities the workflow gains with it
+    example_file: str            # the official release file, for messages
+
 
 @dataclass(frozen=True)
 class VariantDeclaration:
@@ -45,6 +55,10 @@ class VariantDeclaration:
     overridable_to: variants with the very same layout that a user may pick where the weights cannot tell.
     model_roles: the diffusion-model inputs the loader takes ("model", or "high_noise" + "low_noise").
     resolution_multiple: width and height must be multiples of VAE factor x patch size.
+    example_file: the official release file of the (first) diffusion model, for messages.
+    vae_file: the official VAE file name where it differs from the VAE kind's usual file.
+    optional_models: further model inputs (role -> OptionalModel).
+    image_through_text_encoder: the input image goes through the text encoder (it needs its vision tower).
     """
     capabilities: tuple[str, ...]
     workflow_type: str
@@ -56,6 +70,61 @@ class VariantDeclaration:
     overridable_to: tuple[str, ...] = ()
     model_roles: tuple[str, ...] = ("model",)
     resolution_multiple: int = 16
+    example_file: str = ""
+    vae_file: str | None = None
+    optional_models: Mapping[str, OptionalModel] = field(default_factory=dict)
+    image_through_text_encoder: bool = False
+
+    def all_capabilities(self) -> tuple[str, ...]:
+        """Its own capabilities and those an optional model may add."""
+        added = tuple(c for m in self.optional_models.values() for c in m.adds if c not in self.capabilities)
+        return self.capabilities + added
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What a family's loader node shows, and how the family's LoRAs are recognised.
+
+@dataclass(frozen=True)
+class FileSlot:
+    """One file input of a loader node: its input name, model folder, role in the workflow and tooltip."""
+    input_id: str
+    folder: str
+    role: str  # model, high_noise, low_noise, sr_model, text_encoder, vae, clip_vision
+    tooltip: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class LoaderSpec:
+    """A family's loader node: identity, description and file slots (the LoRA, precision and variant inputs are
+    common to every loader). expert_pair: a file in the low_noise slot makes the first model slot the high-noise
+    expert (Wan 2.2 A14B)."""
+    node_id: str
+    display_name: str
+    description: str
+    model_slots: tuple[FileSlot, ...]
+    text_encoder_slots: tuple[FileSlot, ...]
+    vae_tooltip: str
+    clip_vision_tooltip: str | None = None  # None: the family never uses CLIP vision
+    expert_pair: bool = False
+
+
+@dataclass(frozen=True)
+class LoraRules:
+    """How ComfyUI maps a LoRA onto this family (comfy/lora.py model_lora_keys_unet), for header-only checks.
+
+    module_pattern: module paths (key prefix removed) of this family's diffusion model.
+    key_formats: the LoRA key prefixes ComfyUI maps onto it ("bare" = no prefix).
+    renames: LoRA spelling -> module spelling, applied as ComfyUI's key map does.
+    unsupported_pattern / unsupported_hint: a naming ComfyUI never maps for this family, and what to use instead.
+    notes: said of every LoRA recognised as this family's.
+    """
+    module_pattern: re.Pattern
+    key_formats: tuple[str, ...]
+    renames: tuple[tuple[str, str], ...] = ()
+    unsupported_pattern: re.Pattern | None = None
+    unsupported_hint: str = ""
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,19 +176,6 @@ def summarise_keys(keys, limit: int = 10) -> str:
     keys = list(keys)
     shown = ", ".join(repr(k) for k in keys[:limit])
     return shown + (f" ... and {len(keys) - limit} more" if len(keys) > limit else "")
-
-
-def block_span(layout, prefix: str) -> int:
-    """1 + the highest `prefix{N}.` index in the file. ComfyUI counts consecutive blocks from 0
-    (model_detection.count_blocks) and silently drops everything after a gap; the expected layout uses the highest
-    index so that a gap shows up as missing keys instead."""
-    highest = -1
-    for key in layout.shapes:
-        if key.startswith(prefix):
-            index, dot, _ = key[len(prefix):].partition(".")
-            if dot and index.isdigit():
-                highest = max(highest, int(index))
-    return highest + 1
 
 
 def first_shape(layout, pattern_prefix: str, suffix: str, span: int):

@@ -20,52 +20,74 @@ from routing import (
 )
 
 
+# The routing core knows no family: the pack passes the families' data in as the base (tests/model_loaders checks
+# the real families' data). This base has the same shape.
+BASE = {
+    "families": {
+        "alpha": {"variants": {
+            "alpha_t2v": {"shift": 8, "steps": 30, "cfg": 6, "sampler": "uni_pc", "scheduler": "simple",
+                          "width": 832, "height": 480, "frames": 33},
+            "alpha_t2v/text_to_image": {"frames": 1},
+            "alpha_5b": {"shift": 8, "steps": 20, "cfg": 5, "sampler": "uni_pc", "scheduler": "simple",
+                         "width": 1280, "height": 704, "frames": 121, "resolution_multiple": 32},
+        }},
+        "beta": {"variants": {
+            "beta_image": {"shift": 3.1, "steps": 20, "cfg": 4, "sampler": "euler", "scheduler": "simple",
+                           "width": 1328, "height": 1328, "shift_node": "auraflow"},
+        }},
+    },
+    "quality": {"priors": {"alpha": {"text_to_video": 0.85}, "beta": {"text_to_image": 0.9}}},
+}
+
+
 def error_of(data) -> str:
     with pytest.raises(ConfigError) as info:
-        config_from_dict(data)
+        config_from_dict(data, BASE)
     return str(info.value)
 
 
-def test_family_defaults_follow_the_official_templates():
-    c = RoutingConfig()
-    wan21 = c.wan.variants["2.1_t2v_1.3b"]
-    assert (wan21.shift, wan21.steps, wan21.cfg, wan21.sampler, wan21.scheduler) == (8, 30, 6, "uni_pc", "simple")
-    assert (wan21.width, wan21.height, wan21.frames, wan21.shift_node) == (832, 480, 33, "sd3")
-    a14b = c.wan.defaults_for("text_to_video")
-    assert (a14b.steps, a14b.cfg, a14b.sampler, a14b.expert_split_step, a14b.frames) == (20, 3.5, "euler", 10, 81)
-    five_b = c.wan.variants["2.2_ti2v_5b"]
-    assert (five_b.width, five_b.height, five_b.frames, five_b.resolution_multiple) == (1280, 704, 121, 32)
-    hy10 = c.hunyuan_video.variants["1.0_t2v"]
-    assert (hy10.shift, hy10.cfg, hy10.guidance, hy10.width, hy10.height, hy10.frames) == (7, 1, 6.0, 848, 480, 73)
-    hy15 = c.hunyuan_video.defaults_for(Capability.IMAGE_TO_VIDEO)
-    assert (hy15.cfg, hy15.width, hy15.height, hy15.frames) == (6, 1280, 720, 121)
-    qwen = c.qwen_image.defaults_for("text_to_image")
-    assert (qwen.shift, qwen.steps, qwen.cfg, qwen.width, qwen.shift_node) == (3.1, 50, 4, 1328, "auraflow")
-    edit = c.qwen_image.variants["edit_2511"]
-    assert (edit.shift, edit.steps, edit.cfg) == (3.1, 40, 4)
-    newbie = c.newbie.defaults_for("anime_generation")
-    assert (newbie.shift, newbie.steps, newbie.cfg, newbie.sampler) == (6, 20, 5.5, "res_multistep")
-    assert (newbie.width, newbie.height) == (1024, 1536)
-    assert c.family("wan") is c.wan
-    with pytest.raises(ConfigError, match="unknown family 'flux'"):
+def test_base_data_becomes_the_defaults_with_capability_entries_filled_in():
+    c = config_from_dict({}, BASE)
+    t2v = c.defaults_for("alpha", "alpha_t2v", "text_to_video")
+    assert (t2v.shift, t2v.steps, t2v.cfg, t2v.sampler, t2v.width, t2v.frames, t2v.shift_node) == \
+        (8, 30, 6, "uni_pc", 832, 33, "sd3")
+    single_frame = c.defaults_for("alpha", "alpha_t2v", Capability.TEXT_TO_IMAGE)
+    assert (single_frame.frames, single_frame.steps, single_frame.width) == (1, 30, 832)  # only frames differ
+    assert c.family("beta").defaults_for("text_to_image", "beta_image").shift_node == "auraflow"
+    assert c.defaults_for("alpha", "unknown_variant", "text_to_video") is None
+    assert c.defaults_for("gamma", "alpha_t2v", "text_to_video") is None
+    assert c.quality.prior("alpha", "alpha_t2v", "text_to_video") == 0.85
+    with pytest.raises(ConfigError, match="unknown family 'flux' \\(accepted: alpha, beta\\)"):
         c.family("flux")
 
 
-def test_every_default_obeys_the_frame_and_resolution_rules():
+def test_without_a_base_there_is_no_family_data():
     c = RoutingConfig()
-    for family in ("wan", "hunyuan_video", "qwen_image", "newbie"):
-        for name, d in c.family(family).variants.items():
+    assert c.families == {} and c.quality.priors == {}
+    assert config_from_dict({}) == c
+    assert "unknown key 'families.alpha'" in str(pytest.raises(ConfigError, config_from_dict,
+                                                                {"families": {"alpha": {}}}).value)
+
+
+def test_every_default_obeys_the_frame_and_resolution_rules():
+    c = config_from_dict({}, BASE)
+    for family, section in c.families.items():
+        for name, d in section.variants.items():
             assert (d.frames - 1) % 4 == 0, (family, name)
             assert d.width % d.resolution_multiple == 0 and d.height % d.resolution_multiple == 0, (family, name)
-    assert config_from_dict({}) == c  # the defaults pass their own validation
 
 
 def test_partial_override_merges_with_defaults():
-    c = config_from_dict({"wan": {"variants": {"2.2_a14b_t2v": {"steps": 30}}}, "routing": {"strategy": "fastest"}})
-    assert c.wan.variants["2.2_a14b_t2v"].steps == 30
-    assert c.wan.variants["2.2_a14b_t2v"].cfg == 3.5
+    c = config_from_dict({"families": {"alpha": {"variants": {"alpha_t2v": {"steps": 25}}}},
+                          "routing": {"strategy": "fastest"}}, BASE)
+    assert c.defaults_for("alpha", "alpha_t2v", "text_to_video").steps == 25
+    assert c.defaults_for("alpha", "alpha_t2v", "text_to_video").cfg == 6
+    assert c.defaults_for("alpha", "alpha_t2v", "text_to_image").steps == 25  # the variant-wide value flows on
     assert c.routing.default_strategy is Strategy.FASTEST
-    assert c.quality.priors["newbie"]["anime_generation"] == 0.9
+    assert c.quality.priors["beta"]["text_to_image"] == 0.9
+    c = config_from_dict({"families": {"alpha": {"variants": {"alpha_5b/image_to_video": {"frames": 81}}}}}, BASE)
+    assert c.defaults_for("alpha", "alpha_5b", "image_to_video").frames == 81
+    assert c.defaults_for("alpha", "alpha_5b", "text_to_video").frames == 121
 
 
 @pytest.mark.parametrize(
@@ -83,26 +105,33 @@ def test_partial_override_merges_with_defaults():
          "config error at routing.max_fallbacks: 'two' is not an integer (accepted: 0..50)"),
         ({"routing": {"max_fallbacks": True}},
          "config error at routing.max_fallbacks: True is not an integer (accepted: 0..50)"),
-        ({"wan": {"variants": {"2.2_a14b_t2v": {"frames": 80}}}},
-         "config error at wan.variants.2.2_a14b_t2v.frames: 80 is not 4n+1 (accepted: 1, 5, 9, ... (4n+1))"),
-        ({"wan": {"variants": {"2.2_ti2v_5b": {"width": 1296}}}},
-         "config error at wan.variants.2.2_ti2v_5b.width: 1296 is not a multiple of 32 (accepted: multiples of 32)"),
-        ({"wan": {"variants": {"2.1_t2v_1.3b": {"stpes": 20}}}},
-         "config error: unknown key 'wan.variants.2.1_t2v_1.3b.stpes' (did you mean "
-         "'wan.variants.2.1_t2v_1.3b.steps'?)"),
-        ({"wan": {"variants": {"mine": {"steps": 20}}}},
-         "config error at wan.variants.mine.shift: missing (accepted: > 0)"),
-        ({"wan": {"by_capability": {"text_to_video": "3.0"}}},
-         "config error at wan.by_capability.text_to_video: '3.0' is not a variant of this family"),
-        ({"quality": {"priors": {"wan": {"text_to_vidoe": 0.5}}}},
-         "config error: unknown key 'quality.priors.wan.text_to_vidoe' (did you mean "
-         "'quality.priors.wan.text_to_video'?)"),
-        ({"quality": {"priors": {"qwen": {"text_to_image": 0.5}}}},
-         "config error: unknown key 'quality.priors.qwen' (did you mean 'quality.priors.qwen_image'?)"),
-        ({"quality": {"priors": {"wan": {"text_to_video": 1.5}}}},
-         "config error at quality.priors.wan.text_to_video: 1.5 is out of range (accepted: 0.0..1.0)"),
-        ({"newbie": {"variants": {"exp0.1": {"sampler": "Euler A"}}}},
-         "config error at newbie.variants.exp0.1.sampler: 'Euler A' is not a valid name"),
+        ({"families": {"alpha": {"variants": {"alpha_t2v": {"frames": 80}}}}},
+         "config error at families.alpha.variants.alpha_t2v.frames: 80 is not 4n+1 (accepted: 1, 5, 9, ... (4n+1))"),
+        ({"families": {"alpha": {"variants": {"alpha_5b": {"width": 1296}}}}},
+         "config error at families.alpha.variants.alpha_5b.width: 1296 is not a multiple of 32 (accepted: multiples "
+         "of 32)"),
+        ({"families": {"alpha": {"variants": {"alpha_t2v": {"stpes": 20}}}}},
+         "config error: unknown key 'families.alpha.variants.alpha_t2v.stpes' (did you mean "
+         "'families.alpha.variants.alpha_t2v.steps'?)"),
+        ({"families": {"alpha": {"variants": {"alpha_t2x": {"steps": 20}}}}},
+         "config error: unknown key 'families.alpha.variants.alpha_t2x' (did you mean "
+         "'families.alpha.variants.alpha_t2v'?)"),
+        ({"families": {"alpha": {"variants": {"alpha_t2v/text_to_imag": {"steps": 20}}}}},
+         "config error: unknown key 'families.alpha.variants.alpha_t2v/text_to_imag' (did you mean "
+         "'families.alpha.variants.alpha_t2v/text_to_image'?)"),
+        ({"families": {"alpah": {"variants": {}}}},
+         "config error: unknown key 'families.alpah' (did you mean 'families.alpha'?)"),
+        ({"quality": {"priors": {"alpha": {"text_to_vidoe": 0.5}}}},
+         "config error: unknown key 'quality.priors.alpha.text_to_vidoe' (did you mean "
+         "'quality.priors.alpha.text_to_video'?)"),
+        ({"quality": {"priors": {"bet": {"text_to_image": 0.5}}}},
+         "config error: unknown key 'quality.priors.bet' (did you mean 'quality.priors.beta'?)"),
+        ({"quality": {"priors": {"alpha/2.1_t2v": {"text_to_video": 0.5}}}},
+         "config error: unknown key 'quality.priors.alpha/2.1_t2v' (did you mean 'quality.priors.alpha/alpha_t2v'?)"),
+        ({"quality": {"priors": {"alpha": {"text_to_video": 1.5}}}},
+         "config error at quality.priors.alpha.text_to_video: 1.5 is out of range (accepted: 0.0..1.0)"),
+        ({"families": {"beta": {"variants": {"beta_image": {"sampler": "Euler A"}}}}},
+         "config error at families.beta.variants.beta_image.sampler: 'Euler A' is not a valid name"),
         ({"routing": {"balanced_weights": {"quality": 0, "time": 0}}},
          "config error at routing.balanced_weights: {'quality': 0.0, 'time': 0.0} is all zero"),
         ({"performance": []}, "config error at performance: [] is not a mapping"),
@@ -129,6 +158,7 @@ def test_json_and_yaml_files(tmp_path):
     assert c.routing.strategy == "round_robin" and c.routing.balanced_weights.time == 0.5
     (tmp_path / "empty.yml").write_text("")
     assert load_config(tmp_path / "empty.yml", env={}) == RoutingConfig()
+    assert load_config(tmp_path / "empty.yml", env={}, base=BASE) == config_from_dict({}, BASE)
 
 
 def test_yaml_without_pyyaml_says_what_to_do(tmp_path, monkeypatch):
@@ -211,8 +241,19 @@ def test_manager_bad_env_keeps_defaults_with_a_warning():
 
 def test_missing_file_uses_defaults_and_says_so(tmp_path):
     with pytest.warns(RuntimeWarning, match="not found; using defaults"):
-        manager = ConfigManager(tmp_path / "nope.json", env={})
-    assert manager.get() == RoutingConfig() and manager.status().source == "defaults"
+        manager = ConfigManager(tmp_path / "nope.json", env={}, base=BASE)
+    assert manager.get() == config_from_dict({}, BASE) and manager.status().source == "defaults"
+
+
+def test_manager_keeps_the_base_under_a_file_and_after_a_broken_one(tmp_path):
+    path = tmp_path / "c.json"
+    write(path, {"families": {"alpha": {"variants": {"alpha_t2v": {"steps": 12}}}}}, 1_000_000_000)
+    manager = ConfigManager(path, env={}, base=BASE)
+    assert manager.get().defaults_for("alpha", "alpha_t2v", "text_to_video").steps == 12
+    assert manager.get().defaults_for("beta", "beta_image", "text_to_image").steps == 20
+    write(path, {"families": {"alpha": {"variants": {"alpha_t2x": {}}}}}, 2_000_000_000)
+    with pytest.warns(RuntimeWarning, match="did you mean 'families.alpha.variants.alpha_t2v'"):
+        assert manager.get().defaults_for("alpha", "alpha_t2v", "text_to_video").steps == 12
 
 
 def test_router_follows_a_reloaded_config(tmp_path, registry, workflow_factory):

@@ -95,7 +95,9 @@ def test_best_quality_uses_config_priors_and_success_rate(registry, store, workf
     wan = registry.register(workflow_factory("wan_t2v", {T2V: 0.5}, family="wan", variant="2.2_a14b_t2v"))
     hy = registry.register(workflow_factory("hunyuan_t2v", {T2V: 0.99}, family="hunyuan_video", variant="1.5"))
     config = RoutingConfig()
+    config.quality.priors["wan"] = {"text_to_video": 0.8}
     config.quality.priors["wan/2.2_a14b_t2v"] = {"text_to_video": 0.9}  # variant beats family and declared
+    config.quality.priors["hunyuan_video"] = {"text_to_video": 0.85}  # family beats declared
     router = Router(registry, store, config)
     request = t2v()
     decision = router.route(request, Strategy.BEST_QUALITY)

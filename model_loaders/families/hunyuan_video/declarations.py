@@ -1,5 +1,5 @@
 """HunyuanVideo: the variants, what each one serves and which companion files it needs."""
-from ..base import VariantDeclaration
+from ..base import OptionalModel, VariantDeclaration
 
 FAMILY = "hunyuan_video"
 DISPLAY_NAME = "HunyuanVideo"
@@ -18,6 +18,8 @@ VARIANTS = {
 _V10 = dict(text_encoders=("clip_l", "llama3_8b_llava"), vae="hunyuan_video_vae", clip_type="hunyuan_video",
             workflow_type="video")
 _V10_I2V = dict(_V10, clip_vision="llava_llama3_vision", clip_vision_required=False)
+_SR = {"sr_model": OptionalModel("hunyuan_video_15_sr", ("super_resolution",),
+                                "hunyuanvideo1.5_1080p_sr_distilled_fp16.safetensors")}
 _V15 = dict(text_encoders=("qwen25_7b_vl", "byt5_small_glyph"), vae="hunyuan_video_15_vae",
             clip_type="hunyuan_video_15", clip_vision="siglip_384", clip_vision_required=False, workflow_type="video")
 DECLARATIONS = {
@@ -27,6 +29,9 @@ DECLARATIONS = {
                                                     **_V10_I2V),
     "hunyuan_video_skyreels_i2v": VariantDeclaration(("image_to_video",), **_V10_I2V),
     # The loader also takes the (optional) 1.5 super-resolution model as "sr_model".
-    "hunyuan_video_15": VariantDeclaration(("text_to_video", "image_to_video"), **_V15),
-    "hunyuan_video_15_sr": VariantDeclaration(("super_resolution",), **_V15),
+    "hunyuan_video_15": VariantDeclaration(("text_to_video", "image_to_video"), optional_models=_SR, **_V15),
+    "hunyuan_video_15_sr": VariantDeclaration(("super_resolution",), optional_models=_SR, **_V15),
 }
+
+# Text-encoder widths that must equal what the diffusion model reads from its own file (kind -> architecture key).
+TEXT_ENCODER_WIDTHS = {"llama3_8b_llava": "context_dim", "qwen25_7b_vl": "context_dim"}

@@ -4,7 +4,7 @@ import math
 
 from ...errors import UnknownArchitectureError
 from ...layout import StateDictLayout
-from ..base import FamilyMatch, block_span, name_has
+from ..base import FamilyMatch, name_has
 from .declarations import FAMILY
 from .keys import hunyuan_video_tensor_shapes
 
@@ -74,7 +74,7 @@ def expected_layout(layout: StateDictLayout, match: FamilyMatch):
     """
     arch = match.architecture
     expected = hunyuan_video_tensor_shapes(
-        arch["dim"], block_span(layout, "double_blocks."), block_span(layout, "single_blocks."),
+        arch["dim"], layout.block_span("double_blocks."), layout.block_span("single_blocks."),
         arch["in_channels"], arch["out_channels"], arch["context_dim"], patch=tuple(arch["patch_size"]),
         vector_in=layout.any_startswith("vector_in."), guidance_in=layout.any_startswith("guidance_in."),
         byt5=layout.any_startswith("byt5_in."), vision_in=layout.any_startswith("vision_in."),

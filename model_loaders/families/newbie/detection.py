@@ -2,7 +2,7 @@
 (mirroring comfy/model_detection.py, Lumina 2 branch)."""
 from ...errors import UnknownArchitectureError
 from ...layout import StateDictLayout
-from ..base import FamilyMatch, block_span
+from ..base import FamilyMatch
 from .declarations import FAMILY
 from .keys import newbie_tensor_shapes
 
@@ -45,6 +45,6 @@ def expected_layout(layout: StateDictLayout, match: FamilyMatch):
     """(expected key -> shape, optional key -> shape or None, file-key aliases) for the detected architecture.
     cap_feat_dim (Gemma width) and clip_text_dim (Jina width) are read from the file, as ComfyUI does."""
     arch = match.architecture
-    expected = newbie_tensor_shapes(block_span(layout, "layers."), cap_feat_dim=arch["context_dim"],
+    expected = newbie_tensor_shapes(layout.block_span("layers."), cap_feat_dim=arch["context_dim"],
                                     clip_text_dim=arch["pooled_dim"])
     return expected, {}, {}

@@ -1,7 +1,7 @@
 """Qwen-Image (base, Edit, Edit-2509, Edit-2511, Layered): detection rules (mirroring
 comfy/model_detection.py, Qwen Image branch)."""
 from ...layout import StateDictLayout
-from ..base import FamilyMatch, block_span, name_has
+from ..base import FamilyMatch, name_has
 from .declarations import FAMILY
 from .keys import qwen_image_tensor_shapes
 
@@ -51,7 +51,7 @@ def detect(layout: StateDictLayout, file_name: str) -> FamilyMatch | None:
 def expected_layout(layout: StateDictLayout, match: FamilyMatch):
     """(expected key -> shape, optional key -> shape or None, file-key aliases) for the detected architecture."""
     expected = qwen_image_tensor_shapes(
-        block_span(layout, "transformer_blocks."), match.architecture["in_channels"],
+        layout.block_span("transformer_blocks."), match.architecture["in_channels"],
         additional_t_cond=layout.has("time_text_embed.addition_t_embedding.weight"))
     # The Edit-2511 marker is an empty buffer that ComfyUI accepts on any Qwen-Image file.
     return expected, {"__index_timestep_zero__": None}, {}

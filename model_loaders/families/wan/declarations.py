@@ -13,21 +13,28 @@ VARIANTS = {
     "wan22_a14b_i2v": "Wan 2.2 A14B I2V or Fun-Inpaint",
 }
 
-# What each variant serves and needs.
+# What each variant serves and needs. The text-to-video models also render text_to_image as a single frame.
 _TE = dict(text_encoders=("umt5_xxl",), clip_type="wan", workflow_type="video")
 DECLARATIONS = {
-    "wan21_t2v": VariantDeclaration(("text_to_video",), vae="wan21_vae", overridable_to=("wan22_a14b_t2v",), **_TE),
+    "wan21_t2v": VariantDeclaration(("text_to_video", "text_to_image"), vae="wan21_vae",
+                                    overridable_to=("wan22_a14b_t2v",), **_TE),
     "wan21_i2v": VariantDeclaration(("image_to_video",), vae="wan21_vae", clip_vision="clip_vision_h",
                                     clip_vision_required=True, **_TE),
     "wan21_vace": VariantDeclaration(("video_inpainting", "text_to_video", "image_to_video"), vae="wan21_vae", **_TE),
     "wan21_fun_control": VariantDeclaration(("image_to_video",), vae="wan21_vae", clip_vision="clip_vision_h",
                                             clip_vision_required=True, **_TE),
     # The Wan 2.2 VAE compresses 16x (patch 2): sizes step by 32.
-    "wan22_ti2v_5b": VariantDeclaration(("text_to_video", "image_to_video"), vae="wan22_vae",
+    "wan22_ti2v_5b": VariantDeclaration(("text_to_video", "image_to_video", "text_to_image"), vae="wan22_vae",
                                         resolution_multiple=32, **_TE),
-    "wan22_a14b_t2v": VariantDeclaration(("text_to_video",), vae="wan21_vae", overridable_to=("wan21_t2v",),
-                                         model_roles=("high_noise", "low_noise"), **_TE),
+    "wan22_a14b_t2v": VariantDeclaration(("text_to_video", "text_to_image"), vae="wan21_vae",
+                                         overridable_to=("wan21_t2v",), model_roles=("high_noise", "low_noise"),
+                                         example_file="wan2.2_t2v_high_noise_14B_fp8_scaled.safetensors", **_TE),
     # A14B I2V and 2.2 Fun-Inpaint share this layout (image by channel concat, no CLIP vision).
     "wan22_a14b_i2v": VariantDeclaration(("image_to_video", "video_inpainting"), vae="wan21_vae",
-                                         model_roles=("high_noise", "low_noise"), **_TE),
+                                         model_roles=("high_noise", "low_noise"),
+                                         example_file="wan2.2_i2v_high_noise_14B_fp8_scaled.safetensors", **_TE),
 }
+
+# Text-encoder widths the diffusion model reads from its own file (kind -> architecture key): none for Wan, whose
+# UMT5 width is fixed in ComfyUI's module.
+TEXT_ENCODER_WIDTHS: dict[str, str] = {}

@@ -1,7 +1,7 @@
 """Wan 2.1 / 2.2: detection rules (mirroring comfy/model_detection.py, Wan branch)."""
 from ...errors import UnknownArchitectureError
 from ...layout import StateDictLayout
-from ..base import FamilyMatch, block_span, expert_from_name, first_shape, name_has
+from ..base import FamilyMatch, expert_from_name, first_shape, name_has
 from .declarations import FAMILY
 from .keys import wan_tensor_shapes
 
@@ -82,11 +82,11 @@ def _expert_notes(expert: str | None) -> tuple[str, ...]:
 def expected_layout(layout: StateDictLayout, match: FamilyMatch):
     """(expected key -> shape, optional key -> shape or None, file-key aliases) for the detected architecture."""
     arch = match.architecture
-    layers = max(block_span(layout, "blocks."), 1)
+    layers = max(layout.block_span("blocks."), 1)
     ffn = arch.get("ffn_dim") or (first_shape(layout, "blocks.", ".ffn.0.weight", layers) or (None,))[0]
     if ffn is None:
         raise KeyError("blocks.0.ffn.0.weight")
-    vace_layers = block_span(layout, "vace_blocks.") if match.variant == "wan21_vace" else 0
+    vace_layers = layout.block_span("vace_blocks.") if match.variant == "wan21_vace" else 0
     expected = wan_tensor_shapes(arch["dim"], ffn, layers, arch["in_channels"], arch["out_channels"],
                                  image_embedding=match.variant in ("wan21_i2v", "wan21_fun_control"),
                                  vace_layers=vace_layers, vace_in_dim=arch.get("vace_in_channels", 96))

@@ -1,4 +1,5 @@
-"""Header-only validation of everything a per-family loader node is given, before anything loads.
+"""Header-only validation of everything a per-family loader node is given, before anything loads: the result
+(ValidatedWorkflow) is what a ModelWorkflow describes.
 
     validated = validate_loader_inputs("wan", models={"model": path}, text_encoders=[te], vae=vae_path,
                                        clip_vision=None, loras=[(lora, 0.8)], precision="auto")
@@ -27,34 +28,22 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from .components import (ComponentDescription, LoraDescription, describe_kind, example_file, fit_lora,
-                         identify_clip_vision, identify_lora, identify_text_encoder, identify_vae, KINDS)
-from .errors import CheckpointError
+from .components import (KINDS, ComponentDescription, LoraDescription, describe_kind, example_file, fit_lora,
+                         identify_clip_vision, identify_lora, identify_text_encoder, identify_vae)
+from .errors import CheckpointError, LoaderValidationError
 from .families import FAMILIES, declaration, missing_and_mismatched
 from .families.base import expert_from_name, summarise_keys
 from .inspection import CheckpointDescription, inspect_checkpoint_layout
 from .precision import (PRECISION_CHOICES, STORED_DTYPES, PrecisionChoice, PrecisionChoiceError, choose_precision,
                         is_quant_aux)
 
-MODEL_ROLES = ("model", "high_noise", "low_noise", "sr_model")
+EXPERT_ROLES = ("high_noise", "low_noise")
 # comfy/quant_ops.py QUANT_ALGOS (0.8 quant_ops.py:107-124; 0.33 quant_ops.py:235-250); "u8": nvfp4's storage.
 KNOWN_QUANT_FORMATS = ("float8_e4m3fn", "float8_e5m2", "nvfp4", "u8")
-# A text encoder's width must equal what the diffusion model reads from its own file.
-_TE_WIDTH_MUST_MATCH = {"hunyuan_video": {"llama3_8b_llava": "context_dim", "qwen25_7b_vl": "context_dim"},
-                        "qwen_image": {"qwen25_7b_vl": "context_dim"},
-                        "newbie": {"gemma3_4b": "context_dim", "jina_clip_v2": "pooled_dim"}}
-_VAE_EXAMPLE = {"qwen_image": "qwen_image_vae.safetensors"}
+# Text encoders without their vision tower: kind -> (the kind they stand in for where no image goes through the
+# text encoder, what the file is, what to use instead).
+_WITHOUT_VISION = {"qwen25_7b": ("qwen25_7b_vl", "a Qwen2.5-7B text encoder", "the Qwen2.5-VL-7B file")}
 _SHOWN = 10
-
-
-class LoaderValidationError(CheckpointError):
-    """The loader inputs cannot be used; `problems` holds one line per problem (each names a file and the fix)."""
-
-    def __init__(self, loader: str, problems: list[str]):
-        self.problems = tuple(problems)
-        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
-        super().__init__(f"The {loader} cannot run with these files ({count}):\n"
-                         + "\n".join(f"- {p}" for p in problems))
 
 
 @dataclass(frozen=True)
@@ -124,8 +113,8 @@ class _Validation:
         lora_descs = self._loras(loras, inspected)
         if self.problems:
             raise LoaderValidationError(loader_name(self.family), self.problems)
-        capabilities = decl.capabilities + (("super_resolution",) if "sr_model" in inspected
-                                            and "super_resolution" not in decl.capabilities else ())
+        added = [c for role, extra in decl.optional_models.items() if role in inspected for c in extra.adds]
+        capabilities = decl.capabilities + tuple(c for c in dict.fromkeys(added) if c not in decl.capabilities)
         files = {role: Path(models[role]) for role in inspected}
         files.update({f"text_encoder_{i + 1}": t.path for i, t in enumerate(tes)})
         if vae_desc:
@@ -148,14 +137,15 @@ class _Validation:
     # -- diffusion models --------------------------------------------------------------------------------------
     def _inspect_models(self, models):
         inspected = {}
-        unknown = [r for r in models if r not in MODEL_ROLES]
+        roles = accepted_model_roles(self.module)
+        unknown = [r for r in models if r not in roles]
         for role in unknown:
             self.problem(f"{Path(models[role]).name}: unknown model input {role!r}; the inputs are "
-                         f"{', '.join(MODEL_ROLES)}")
-        if not [r for r in models if r in MODEL_ROLES]:
+                         f"{', '.join(roles)}")
+        if not [r for r in models if r in roles]:
             self.problem(f"no diffusion model was given: choose a {self.module.DISPLAY_NAME} diffusion model file "
                          f"(models/diffusion_models)")
-        for role in MODEL_ROLES:
+        for role in roles:
             if role not in models:
                 continue
             path = Path(models[role])
@@ -173,15 +163,16 @@ class _Validation:
         return inspected
 
     def _resolve_variant(self, models, inspected, override):
-        primary = next((r for r in ("model", "high_noise", "low_noise") if r in inspected), None)
+        primary = next((r for r in ("model",) + EXPERT_ROLES if r in inspected), None)
         if primary is None:
-            if "sr_model" in inspected and override == "auto":
-                return inspected["sr_model"][0].variant, "weights"
+            optional = next((r for r in inspected if r not in ("model",) + EXPERT_ROLES), None)
+            if optional and override == "auto":  # only an optional model (e.g. the SR stage on its own)
+                return inspected[optional][0].variant, "weights"
             return None, ""
         desc, _, match, _ = inspected[primary]
         variant, source = match.variant, match.variant_source
         decls = self.module.DECLARATIONS
-        expert_slots = {"high_noise", "low_noise"} & set(inspected)
+        expert_slots = set(EXPERT_ROLES) & set(inspected)
         if expert_slots and decls[variant].model_roles == ("model",):
             # Same layout as an A14B expert: the slot says which model it is.
             paired = [v for v in decls[variant].overridable_to if decls[v].model_roles != ("model",)]
@@ -212,7 +203,7 @@ class _Validation:
     def _check_roles(self, variant, decl, inspected):
         name = self.module.VARIANTS[variant]
         roles = set(inspected)
-        if decl.model_roles == ("high_noise", "low_noise"):
+        if decl.model_roles == EXPERT_ROLES:
             if "model" in roles:
                 desc = inspected["model"][0]
                 self.problem(f"{desc.file_name} is a {name} expert; the A14B model comes as two experts: give this "
@@ -223,24 +214,26 @@ class _Validation:
                     desc = inspected[role][0]
                     self.problem(f"{desc.file_name} is the {role.replace('_', '-')} expert of {name}; the "
                                  f"{other.replace('_', '-')} expert is missing: add it as {other} (e.g. "
-                                 f"{_expert_example(desc.file_name, role, other)})")
-            if {"high_noise", "low_noise"} <= roles:
-                self._check_pair(inspected["high_noise"], inspected["low_noise"])
-        elif roles & {"high_noise", "low_noise"}:
-            for role in sorted(roles & {"high_noise", "low_noise"}):
+                                 f"{_expert_example(desc.file_name, role, other, decl.example_file)})")
+            if set(EXPERT_ROLES) <= roles:
+                self._check_pair(inspected["high_noise"], inspected["low_noise"], decl)
+        elif roles & set(EXPERT_ROLES):
+            for role in sorted(roles & set(EXPERT_ROLES)):
                 self.problem(f"{inspected[role][0].file_name} is a {name} model, which is a single file: give it as "
                              f"model (high_noise / low_noise are for the Wan 2.2 A14B experts)")
-        if "sr_model" in roles:
-            sr = inspected["sr_model"]
-            if variant not in ("hunyuan_video_15", "hunyuan_video_15_sr"):
-                self.problem(f"{sr[0].file_name}: sr_model is only for HunyuanVideo 1.5 (its super-resolution "
-                             f"stage); remove it for {name}")
-            elif sr[2].variant != "hunyuan_video_15_sr":
-                self.problem(f"{sr[0].file_name} is {sr[0].variant_name}, not the HunyuanVideo 1.5 "
-                             f"super-resolution model: choose e.g. hunyuanvideo1.5_1080p_sr_distilled_fp16"
-                             f".safetensors as sr_model")
+        for role in sorted(roles - set(decl.model_roles) - set(EXPERT_ROLES) - {"model"}):
+            desc, _, match, _ = inspected[role]
+            extra = decl.optional_models.get(role)
+            if extra is None:
+                takers = [v for v, d in self.module.DECLARATIONS.items() if role in d.optional_models]
+                self.problem(f"{desc.file_name}: {role} is only for "
+                             f"{', '.join(self.module.VARIANTS[v] for v in takers) or 'no variant'}; remove it "
+                             f"for {name}")
+            elif match.variant != extra.variant:
+                self.problem(f"{desc.file_name} is {desc.variant_name}, not the {self.module.VARIANTS[extra.variant]} "
+                             f"model: choose e.g. {extra.example_file} as {role}")
 
-    def _check_pair(self, high, low):
+    def _check_pair(self, high, low, decl):
         (hd, hl, hm, hp), (ld, ll, lm, lp) = high, low
         if os.path.realpath(hp) == os.path.realpath(lp):
             self.problem(f"{hd.file_name} was given as both the high-noise and the low-noise expert: the two "
@@ -338,15 +331,16 @@ class _Validation:
         unused = []
         for desc in descs:
             kind = desc.kind
-            if kind == "qwen25_7b" and "qwen25_7b_vl" in needed:
-                if variant.startswith("qwen_image_edit"):
-                    self.problem(f"{desc.file_name} is a Qwen2.5-7B text encoder without the vision tower; "
-                                 f"{self.module.VARIANTS[variant]} passes the input image through it: use the "
-                                 f"Qwen2.5-VL-7B file (e.g. qwen_2.5_vl_7b_fp8_scaled.safetensors)")
-                    needed.remove("qwen25_7b_vl")
+            with_vision, what, instead = _WITHOUT_VISION.get(kind, (None, "", ""))
+            if with_vision in needed:
+                if decl.image_through_text_encoder:
+                    self.problem(f"{desc.file_name} is {what} without the vision tower; "
+                                 f"{self.module.VARIANTS[variant]} passes the input image through it: use "
+                                 f"{instead} (e.g. {example_file(with_vision)})")
+                    needed.remove(with_vision)
                     continue
                 self.notes.append(f"{desc.file_name} has no vision tower: fine for text prompts only")
-                kind = "qwen25_7b_vl"
+                kind = with_vision
             if kind in needed:
                 needed.remove(kind)
             elif kind in decl.text_encoders:
@@ -363,7 +357,7 @@ class _Validation:
         return descs
 
     def _check_te_widths(self, descs, inspected):
-        rules = _TE_WIDTH_MUST_MATCH.get(self.family, {})
+        rules = self.module.TEXT_ENCODER_WIDTHS
         model = next(iter(inspected.values()), None)
         if model is None:
             return
@@ -380,7 +374,7 @@ class _Validation:
         if decl is None:
             return self._identify(identify_vae, path, "VAE") if path else None
         need = decl.vae
-        example = _VAE_EXAMPLE.get(self.family, example_file(need))
+        example = decl.vae_file or example_file(need)
         name = self.module.VARIANTS[variant]
         if not path:
             self.problem(f"the {name} model needs the {KINDS[need][0]} ({example}); no VAE was given: add it")
@@ -439,9 +433,8 @@ class _Validation:
                              f"{example!r}); the {here} loader cannot apply it: remove it or choose a {here} LoRA")
                 continue
             if desc.unsupported_naming:
-                self.problem(f"{name} uses diffusers key names (e.g. {example!r}) that ComfyUI does not map onto "
-                             f"Wan models, so it would have no effect: use a ComfyUI-format Wan LoRA "
-                             f"(diffusion_model.blocks.N... or lora_unet_blocks_N_...)")
+                self.problem(f"{name} uses key names (e.g. {example!r}) that ComfyUI does not map onto {here} "
+                             f"models, so it would have no effect: {self.module.LORA_RULES.unsupported_hint}")
                 continue
             if strength == 0:
                 self.notes.append(f"{name}: strength 0 has no effect")
@@ -467,12 +460,23 @@ class _Validation:
         return out
 
 
-def _expert_example(file_name: str, role: str, other: str) -> str:
-    lowered = file_name.lower()
+def accepted_model_roles(module) -> tuple[str, ...]:
+    """The diffusion-model inputs a family's loader takes: model, the A14B-style expert pair where a variant comes
+    as two experts, and the variants' optional models (e.g. sr_model)."""
+    declarations = module.DECLARATIONS.values()
+    roles = ["model"] + (list(EXPERT_ROLES) if any(d.model_roles == EXPERT_ROLES for d in declarations) else [])
+    roles += [role for d in declarations for role in d.optional_models if role not in roles]
+    return tuple(dict.fromkeys(roles))
+
+
+def _expert_example(file_name: str, role: str, other: str, official_file: str) -> str:
+    """The other expert's likely file name: this one's with high/low swapped, else the official release's."""
     mine, theirs = role.split("_")[0], other.split("_")[0]
-    for sep in ("_", "-", ""):
-        token = f"{mine}{sep}noise"
-        index = lowered.find(token)
-        if index >= 0:
-            return file_name[:index] + f"{theirs}{sep}noise" + file_name[index + len(token):]
-    return f"wan2.2_t2v_{theirs}_noise_14B_fp8_scaled.safetensors"
+    for name in (file_name, official_file):
+        lowered = name.lower()
+        for sep in ("_", "-", ""):
+            token = f"{mine}{sep}noise"
+            index = lowered.find(token)
+            if index >= 0:
+                return name[:index] + f"{theirs}{sep}noise" + name[index + len(token):]
+    return official_file or f"the {theirs}-noise expert file"
