@@ -3,12 +3,24 @@ import json
 import os
 
 import folder_paths
-from comfy_api.latest import io
+from comfy_api.latest import io, ui
 
 from ..model_loaders import CheckpointError, inspect_checkpoint, resolve_model_file
 from ..model_loaders.description_summary import summarize_description
 
 MODEL_FOLDER = "diffusion_models"
+
+
+class TextWithSummary(ui.PreviewText):
+    """ComfyUI's text preview (`text`: the JSON report, for programs reading /history) plus `summary`, a short
+    human line that web/js/storycore.js shows above the text on the node."""
+
+    def __init__(self, text: str, summary: str):
+        super().__init__(text)
+        self.summary = summary
+
+    def as_dict(self):
+        return {**super().as_dict(), "summary": (self.summary,)}
 
 
 def _resolve(model_name: str):
@@ -59,6 +71,4 @@ class CheckpointInspector(io.ComfyNode):
     def execute(cls, model_name) -> io.NodeOutput:
         description = inspect_checkpoint(_resolve(model_name))
         text = json.dumps(description.to_dict(), indent=2)
-        # `text` (what ui.PreviewText sends) stays the JSON for programs reading /history; web/js/storycore.js
-        # shows `summary` above it on the node.
-        return io.NodeOutput(text, ui={"text": [text], "summary": [summarize_description(description)]})
+        return io.NodeOutput(text, ui=TextWithSummary(text, summarize_description(description)))

@@ -1,7 +1,7 @@
 """Every node the pack defines has a help page where ComfyUI's node-help panel looks for it
 (web/docs/<NodeId>.md, served at /extensions/<pack folder>/docs/<NodeId>.md), in the panel's format.
 
-Node ids are read from the node sources (no ComfyUI needed here); tests/comfyui/test_help_pages.py checks the
+Node ids are read from the sources (no ComfyUI needed here); tests/comfyui/test_help_pages_served.py checks the
 nodes ComfyUI really registers, and the pages the server serves."""
 import ast
 from pathlib import Path
@@ -14,9 +14,11 @@ SECTIONS = ("## Inputs", "## Outputs", "## Example", "## Common errors")
 
 
 def declared_node_ids() -> set[str]:
-    """Ids in `io.Schema(node_id="...")` calls and `NODE_ID = "..."` class attributes under nodes/."""
+    """Ids in `node_id="..."` arguments (io.Schema calls in nodes/, each family's loader declaration in
+    model_loaders/families/) and `NODE_ID = "..."` class attributes."""
     ids = set()
-    for source in (REPO_ROOT / "nodes").glob("*.py"):
+    sources = [*(REPO_ROOT / "nodes").glob("*.py"), *(REPO_ROOT / "model_loaders" / "families").rglob("*.py")]
+    for source in sources:
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             if isinstance(node, ast.keyword) and node.arg == "node_id" and isinstance(node.value, ast.Constant):
                 ids.add(node.value.value)
@@ -27,7 +29,8 @@ def declared_node_ids() -> set[str]:
 
 
 def test_the_node_sources_declare_nodes():
-    assert {"StoryCoreCheckpointInspector", "StoryCoreWanLoader", "StoryCoreWorkflowModels"} <= declared_node_ids()
+    assert {"StoryCoreCheckpointInspector", "StoryCoreWanLoader", "StoryCoreNewBieLoader",
+            "StoryCoreWorkflowModels"} <= declared_node_ids()
 
 
 @pytest.mark.parametrize("node_id", sorted(declared_node_ids()))
