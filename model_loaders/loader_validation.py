@@ -72,7 +72,7 @@ class ValidatedWorkflow:
 
 
 def loader_name(family: str) -> str:
-    return f"StoryCore {FAMILIES[family].DISPLAY_NAME} Loader"
+    return FAMILIES[family].LOADER.display_name
 
 
 def validate_loader_inputs(family: str, *, models: Mapping[str, str | os.PathLike],
