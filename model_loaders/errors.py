@@ -2,9 +2,10 @@
 
 Every message names the file, what is wrong and how to fix it: these reach the user verbatim in ComfyUI.
 """
+from ..routing.errors import StoryCoreError
 
 
-class CheckpointError(ValueError):
+class CheckpointError(StoryCoreError, ValueError):
     """Base class: a checkpoint file cannot be used as it is."""
 
 

@@ -25,6 +25,7 @@ from .errors import (
     RegistryError,
     RetryableWorkflowError,
     RoutingError,
+    StoryCoreError,
     classify_exception,
 )
 from .estimators import Estimate
@@ -41,7 +42,7 @@ __all__ = [
     "ConfigError", "ConfigManager", "ConfigStatus", "ErrorKind", "Estimate", "ExecutionOutput",
     "FamilyConfig", "HealthReport", "HistoryStore", "InvalidRequestError", "MemoryModel", "NoEligibleWorkflowError",
     "OutOfMemoryError", "PeakMemoryProbe", "RegistryError", "RequestRules", "RetryableWorkflowError", "Router",
-    "RoutingConfig", "RoutingDecision", "RoutingError", "SamplingDefaults", "StoreStatus", "Strategy",
+    "RoutingConfig", "RoutingDecision", "RoutingError", "SamplingDefaults", "StoryCoreError", "StoreStatus", "Strategy",
     "VIDEO_CAPABILITIES", "ValidationIssue", "WorkflowManager", "WorkflowRegistry", "WorkflowRequest",
     "WorkflowResult", "WorkflowStats", "WorkflowType", "classify_exception", "config_from_dict",
     "default_registry", "is_video_capability", "latent_frame_count", "load_config", "parse_capability",

@@ -12,7 +12,20 @@ from enum import Enum
 from typing import Iterable, Mapping, Sequence
 
 
-class RoutingError(Exception):
+class StoryCoreError(Exception):
+    """Base class of the pack's errors. ComfyUI shows an error's type as `<module>.<class>`, and inside ComfyUI a
+    pack's modules are named after its folder path (`/path/to/custom_nodes/<folder>.model_loaders.errors`): every
+    subclass reports its module as "storycore" instead, so the user reads `storycore.LoaderValidationError`."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.__module__ = "storycore"
+
+
+StoryCoreError.__module__ = "storycore"
+
+
+class RoutingError(StoryCoreError):
     """Base class of every error raised by the routing core."""
 
 

@@ -73,6 +73,7 @@ def test_validation_errors_are_node_errors_and_the_server_keeps_serving(server, 
     assert status == 200, body
     error = execution_error(server.wait_for(body["prompt_id"]))
     assert error is not None and error["node_type"] == "StoryCoreQwenImageLoader"
+    assert error["exception_type"] == "storycore.LoaderValidationError"  # not the pack's folder path
     for part in expected:
         assert part in error["exception_message"], error["exception_message"]
     assert_server_still_serves(server, tiny_models_dir)
