@@ -1,4 +1,5 @@
-"""Checkpoint inspection (plain Python, header only) and, later, per-family loading.
+"""Model files: header-only inspection and validation (plain Python), component detection, the memory-floor
+loader and its cache, and the family packages (families/).
 
 Importing this package must not import torch or comfy: the inspector runs anywhere.
 """
