@@ -282,9 +282,11 @@ def test_peak_rss_of_loading_a_1gb_fp8_file_is_at_most_1_05x_the_file(comfyui, t
 
 
 def test_package_modules_import_without_torch_or_comfy():
-    code = ("import sys; sys.modules['torch'] = None; sys.modules['comfy'] = None; "
+    code = ("import sys; sys.modules['torch'] = None; sys.modules['comfy'] = None; sys.path.append('tests'); "
+            "import pack_import; pack_import.install(); "
             "import model_loaders, model_loaders.diffusion_loading, model_loaders.model_cache, "
-            "model_loaders.weights_reader; print('ok')")
+            "model_loaders.weights_reader, model_loaders.loader_validation, model_loaders.model_workflow, "
+            "model_loaders.families; print('ok')")
     repo = HERE.parents[1]
     out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
