@@ -324,6 +324,10 @@ class _Validation:
     def _text_encoders(self, paths, variant, decl, inspected):
         descs = [d for d in (self._identify(identify_text_encoder, p, "text encoder") for p in paths) if d]
         if decl is None:
+            stand_ins = [k for k, (with_vision, _, _) in _WITHOUT_VISION.items()
+                         if with_vision in self._family_kinds("text_encoders")]
+            for desc in descs:
+                self._check_family_kind(desc, "text_encoders", stand_ins)
             return descs
         who = self._who(variant)
         needed = list(decl.text_encoders)
@@ -370,9 +374,26 @@ class _Validation:
                              f"{expected} ({arch_key}): they belong to different models; use the text encoder made "
                              f"for this model (e.g. {example_file(desc.kind)})")
 
+    # Without a usable diffusion model (another family's, unreadable, none) the variant is unknown: each companion is
+    # still checked against every variant of this family, so all problems are reported together.
+    def _family_kinds(self, field: str) -> list[str]:
+        values = []
+        for d in self.module.DECLARATIONS.values():
+            value = getattr(d, field)
+            values += [v for v in (value if isinstance(value, tuple) else (value,)) if v and v not in values]
+        return values
+
+    def _check_family_kind(self, desc, field: str, also=()):
+        kinds = self._family_kinds(field)
+        if desc is not None and desc.kind not in kinds and desc.kind not in also:
+            self.problem(f"{desc.file_name} is {describe_kind(desc.kind)}; the {loader_name(self.family)} takes "
+                         + " or ".join(f"{describe_kind(k, False)} (e.g. {example_file(k)})" for k in kinds))
+
     def _vae(self, path, variant, decl):
         if decl is None:
-            return self._identify(identify_vae, path, "VAE") if path else None
+            desc = self._identify(identify_vae, path, "VAE") if path else None
+            self._check_family_kind(desc, "vae")
+            return desc
         need = decl.vae
         example = decl.vae_file or example_file(need)
         name = self.module.VARIANTS[variant]
@@ -392,6 +413,8 @@ class _Validation:
                              f"{example_file(decl.clip_vision)}); no CLIP vision file was given: add it")
             return None
         desc = self._identify(identify_clip_vision, path, "CLIP vision encoder")
+        if decl is None and self._family_kinds("clip_vision"):
+            self._check_family_kind(desc, "clip_vision")
         if desc is None or decl is None:
             return desc
         name = self.module.VARIANTS[variant]

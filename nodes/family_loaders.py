@@ -8,8 +8,8 @@ from comfy_api.latest import io, ui
 from ..model_loaders.families import FAMILY_MODULES, overridable_variants
 from ..model_loaders.families.base import FileSlot, LoaderSpec
 from ..model_loaders.model_workflow import build_model_workflow, register_workflow
-from .loader_inputs import (NONE, LORA_SLOTS, check_files, check_options, file_choice, file_fingerprint,
-                            lora_inputs, precision_input, resolve, variant_input)
+from .loader_inputs import (NONE, LORA_SLOTS, file_choice, file_fingerprint, lora_inputs, precision_input, resolve,
+                            variant_input)
 from .types import StoryCoreWorkflow
 
 
@@ -30,8 +30,9 @@ class FamilyLoaderNode(io.ComfyNode):
 
     @classmethod
     def define_schema(cls):
-        inputs = [file_choice(s.input_id, s.folder, s.tooltip, allow_none=s.optional) for s in cls.file_slots()]
-        inputs += lora_inputs() + [precision_input()]
+        inputs = [file_choice(cls.FAMILY, s.input_id, s.folder, s.tooltip, allow_none=s.optional)
+                  for s in cls.file_slots()]
+        inputs += lora_inputs(cls.FAMILY) + [precision_input()]
         overridable = overridable_variants(cls.FAMILY)
         if overridable:
             inputs.append(variant_input(overridable))
@@ -54,18 +55,10 @@ class FamilyLoaderNode(io.ComfyNode):
             chosen[f"lora_{slot}"] = ("loras", inputs.get(f"lora_{slot}", NONE))
         return chosen
 
-    @classmethod
-    def validate_inputs(cls, **inputs):
-        # Taking **inputs makes ComfyUI skip its own checks of every input (combo lists, min/max), so all of
-        # them are checked here, with messages that name the problem and the fix.
-        chosen = cls._chosen_files(inputs)
-        problems = [f"{slot.input_id}: choose a file from models/{slot.folder}" for slot in cls.file_slots()
-                    if not slot.optional and chosen[slot.input_id][1] in (None, NONE)]
-        problems += check_options(inputs, overridable_variants(cls.FAMILY))
-        files = check_files(chosen)
-        if files is not True:
-            problems.append(files)
-        return "; ".join(problems) if problems else True
+    # No validate_inputs: ComfyUI then checks every input itself (file lists, choices, ranges) and attaches each
+    # problem to its own input. A validate_inputs result is attached by ComfyUI to every input the function takes
+    # (execution.py validate_inputs, 0.8 and 0.33 alike), so one problem would mark them all. What only the
+    # headers can tell (family, kinds, keys, precision) is checked in execute, all problems together.
 
     @classmethod
     def fingerprint_inputs(cls, **inputs):

@@ -5,6 +5,7 @@ import folder_paths
 from comfy_api.latest import io
 
 from ..model_loaders import CheckpointError, resolve_model_file
+from ..model_loaders.file_ranking import order_note, rank_files, slot_fit
 from ..model_loaders.precision import PRECISION_CHOICES
 
 NONE = "none"
@@ -16,15 +17,29 @@ LORA_SLOTS = 2
 LORA_STRENGTH_RANGE = (-10.0, 10.0)
 
 
-def file_choice(input_id: str, folder: str, tooltip: str, *, allow_none: bool = False) -> io.Combo.Input:
-    options = folder_paths.get_filename_list(folder)
-    return io.Combo.Input(input_id, options=([NONE] + options) if allow_none else options, tooltip=tooltip)
+def empty_folder_choice(folder: str) -> str:
+    """What an input shows when its model folder holds no file (instead of an empty widget)."""
+    return f"no files in models/{folder}"
 
 
-def lora_inputs() -> list:
+def file_choice(family: str, input_id: str, folder: str, tooltip: str, *, allow_none: bool = False) -> io.Combo.Input:
+    """A file list ordered for this loader input (model_loaders.file_ranking), its first file the default.
+
+    An empty folder of a required input lists nothing and shows empty_folder_choice(folder) as its value: ComfyUI's
+    own list check then reports that one input ("not in []"), as it reports any name that is not in the folder."""
+    fit = slot_fit(family, input_id)
+    names = folder_paths.get_filename_list(folder)
+    options = rank_files([(name, folder_paths.get_full_path(folder, name)) for name in names], fit)
+    if allow_none:
+        options = [NONE] + options
+    default = options[0] if options else empty_folder_choice(folder)
+    return io.Combo.Input(input_id, options=options, default=default, tooltip=f"{tooltip} {order_note(fit)}")
+
+
+def lora_inputs(family: str) -> list:
     inputs = []
     for slot in range(1, LORA_SLOTS + 1):
-        inputs.append(file_choice(f"lora_{slot}", "loras", f"Optional LoRA {slot} (models/loras), applied "
+        inputs.append(file_choice(family, f"lora_{slot}", "loras", f"Optional LoRA {slot} (models/loras), applied "
                                   "through ComfyUI's own LoRA loading, e.g. a lightning or relighting LoRA.",
                                   allow_none=True))
         inputs.append(io.Float.Input(f"lora_{slot}_strength", default=1.0, min=LORA_STRENGTH_RANGE[0],
@@ -48,36 +63,6 @@ def resolve(folder: str, name: str | None):
     if name is None or name == NONE:
         return None
     return resolve_model_file(name, folder, folder_paths.get_folder_paths(folder))
-
-
-def check_options(inputs: dict, overridable: list[str]) -> list[str]:
-    """validate_inputs helper: the precision, variant and LoRA strengths are among the accepted values."""
-    problems = []
-    if inputs.get("precision") not in PRECISION_CHOICES:
-        problems.append(f"precision: {inputs.get('precision')!r} is not a choice (use one of "
-                        f"{', '.join(PRECISION_CHOICES)})")
-    if overridable and inputs.get("variant", "auto") not in ["auto"] + overridable:
-        problems.append(f"variant: {inputs.get('variant')!r} is not a choice (use auto or one of "
-                        f"{', '.join(overridable)})")
-    low, high = LORA_STRENGTH_RANGE
-    for slot in range(1, LORA_SLOTS + 1):
-        strength = inputs.get(f"lora_{slot}_strength", 1.0)
-        if not isinstance(strength, (int, float)) or not low <= strength <= high:
-            problems.append(f"lora_{slot}_strength: {strength!r} is outside {low:g}..{high:g}")
-    return problems
-
-
-def check_files(chosen: dict[str, tuple[str, str | None]]) -> bool | str:
-    """validate_inputs helper: every chosen file is a safetensors file inside its model folder.
-
-    `chosen` maps input name -> (model folder, file name). All problems are reported together."""
-    problems = []
-    for input_name, (folder, name) in chosen.items():
-        try:
-            resolve(folder, name)
-        except CheckpointError as exc:
-            problems.append(f"{input_name}: {exc}")
-    return True if not problems else "; ".join(problems)
 
 
 def file_fingerprint(chosen: dict[str, tuple[str, str | None]]) -> str:

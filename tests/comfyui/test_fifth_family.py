@@ -38,7 +38,10 @@ schema_inputs = [i.id for i in loader.define_schema().inputs]
 assert schema_inputs[:3] == ["model_name", "text_encoder", "vae"], schema_inputs
 inputs = dict(model_name="zeta_v1.safetensors", text_encoder="clip_l.safetensors", vae="ae.safetensors",
               lora_1="none", lora_1_strength=1.0, lora_2="none", lora_2_strength=1.0, precision="auto")
-assert loader.validate_inputs(**inputs) is True
+import execution  # ComfyUI's own prompt validation (the loaders leave list and range checks to it)
+valid, errors, _ = asyncio.run(execution.validate_inputs("p", {{"1": {{"class_type": "StoryCoreZetaLoader",
+                                                                        "inputs": inputs}}}}, "1", {{}}))
+assert valid, errors
 workflow = loader.execute(**inputs).args[0]
 assert (workflow.family, workflow.variant, sorted(map(str, workflow.capabilities))) == \
     ("zeta", "zeta_v1", ["text_to_image"])

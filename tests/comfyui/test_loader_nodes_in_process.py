@@ -5,6 +5,7 @@ import sys
 import pytest
 import torch
 
+from comfyui_validation import validation_errors
 from component_headers import linear_modules, lora_shapes
 from loader_files import LOADER_NODES, loader_inputs, place_model, variant_loader_inputs
 from sampling import sample_variant
@@ -14,7 +15,7 @@ from tiny_models import PRECISIONS, VARIANTS, write_sparse_checkpoint
 def run_loader(pack, family, models_root, tiny_models_dir, **overrides):
     node = pack[LOADER_NODES[family]]
     inputs = loader_inputs(family, models_root, tiny_models_dir, **overrides)
-    assert node.validate_inputs(**inputs) is True
+    assert validation_errors(LOADER_NODES[family], inputs) == []
     return node.execute(**inputs)
 
 
@@ -61,12 +62,13 @@ def test_loader_lists_missing_keys(pack, models_root, tiny_models_dir):
     assert "blocks.0.cross_attn.k.weight" in str(caught.value)
 
 
-def test_validate_inputs_names_escaping_and_missing_files(pack, models_root, tiny_models_dir):
-    node = pack["StoryCoreWanLoader"]
+def test_comfyui_refuses_names_outside_the_lists_each_on_its_input(pack, models_root, tiny_models_dir):
+    """The loaders leave list and range checks to ComfyUI: each bad value is one error naming its input."""
     inputs = loader_inputs("wan", models_root, tiny_models_dir)
-    assert "climbs out" in node.validate_inputs(**{**inputs, "text_encoder": "../../etc/passwd"})
-    assert "was not found" in node.validate_inputs(**{**inputs, "vae": "missing.safetensors"})
-    assert "choose a file" in node.validate_inputs(**{**inputs, "model_name": "none"})
+    bad = {"text_encoder": "../../etc/passwd", "vae": "missing.safetensors", "model_name": "none"}
+    errors = validation_errors("StoryCoreWanLoader", {**inputs, **bad})
+    assert sorted(e["extra_info"]["input_name"] for e in errors) == sorted(bad)
+    assert {e["type"] for e in errors} == {"value_not_in_list"}
 
 
 def test_workflow_models_node_loads_samples_and_decodes(pack, models_root, tiny_models_dir):
@@ -132,7 +134,7 @@ def test_loader_node_loads_and_samples_every_variant(comfyui, pack, models_root,
     spec = VARIANTS[variant_id]
     node = pack[LOADER_NODES[spec.family]]
     inputs = variant_loader_inputs(variant_id, precision, models_root, tiny_models_dir)
-    assert node.validate_inputs(**inputs) is True
+    assert validation_errors(LOADER_NODES[spec.family], inputs) == []
     workflow = node.execute(**inputs).args[0]
     if variant_id == "hunyuan_video_15_sr":  # the SR model is a second stage of a 1.5 workflow
         assert workflow.variant == "hunyuan_video_15" and "super_resolution" in workflow.capabilities
@@ -148,11 +150,9 @@ def test_loader_node_loads_and_samples_every_variant(comfyui, pack, models_root,
     comfyui.comfy.model_management.unload_all_models()
 
 
-def test_validate_inputs_checks_every_choice(pack, models_root, tiny_models_dir):
-    """validate_inputs(**inputs) switches ComfyUI's own list and range checks off: ours must cover them."""
-    node = pack["StoryCoreQwenImageLoader"]
+def test_comfyui_checks_every_choice_each_on_its_input(pack, models_root, tiny_models_dir):
     inputs = loader_inputs("qwen_image", models_root, tiny_models_dir)
-    assert "precision: 'bf16' is not a choice" in node.validate_inputs(**{**inputs, "precision": "bf16"})
-    assert "variant: 'qwen_image_layered' is not a choice" in node.validate_inputs(
-        **{**inputs, "variant": "qwen_image_layered"})
-    assert "lora_2_strength: 11.0 is outside -10..10" in node.validate_inputs(**{**inputs, "lora_2_strength": 11.0})
+    bad = {"precision": "bf16", "variant": "qwen_image_layered", "lora_2_strength": 11.0}
+    errors = validation_errors("StoryCoreQwenImageLoader", {**inputs, **bad})
+    assert sorted(e["extra_info"]["input_name"] for e in errors) == sorted(bad)
+    assert {e["type"] for e in errors} == {"value_not_in_list", "value_bigger_than_max"}

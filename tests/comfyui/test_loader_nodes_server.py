@@ -83,8 +83,9 @@ def test_file_names_that_escape_are_refused_at_validation(server, tiny_models_di
     prompt = loader_prompt(server, "wan", tiny_models_dir, text_encoder="../../../etc/passwd")
     status, body = server.submit(prompt)
     assert status == 400
-    details = " ".join(e.get("details", "") for e in body["node_errors"]["1"]["errors"])
-    assert "climbs out" in details
+    errors = body["node_errors"]["1"]["errors"]  # ComfyUI's own list check: one error, on that input
+    assert [(e["type"], e["extra_info"]["input_name"]) for e in errors] == [("value_not_in_list", "text_encoder")]
+    assert "../../../etc/passwd" in errors[0]["details"]
     assert_server_still_serves(server, tiny_models_dir)
 
 
