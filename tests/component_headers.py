@@ -297,6 +297,8 @@ COMPONENT_SHAPES: dict[str, Shapes] = {
         'decoder.mid.block_1.conv2.weight': (512, 512, 3, 3),
         'decoder.mid.block_1.conv2.bias': (512,),
         'decoder.conv_out.weight': (3, 128, 3, 3),
+        # ComfyUI takes a KL VAE without this key for the x4 upscaler's (ch_mult [1, 2, 4]); ae.safetensors has it.
+        'decoder.up.3.upsample.conv.weight': (512, 512, 3, 3),
     },
 }
 COMPONENT_SHAPES["wan21_vae"] = wan21_vae_tensor_shapes(96)   # the real wan_2.1_vae.safetensors has dim 96

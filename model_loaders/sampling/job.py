@@ -1,7 +1,7 @@
 """What a family recipe works with: one attempt of one workflow on one request.
 
 A recipe asks the job for models (only this workflow's, loaded through the pack's memory-floor loader and its
-cache), conditioning (the given CONDITIONING, else the prompt through the family's text encoder and ComfyUI's
+cache, and kept for the next prompt by kept_models), conditioning (the given CONDITIONING, else the prompt through the family's text encoder and ComfyUI's
 CLIPTextEncode), runs ComfyUI's own nodes, samples with comfy.sample on one progress bar, and finishes with
 decode + save. Every stage is timed, memory is sampled, and the user's interrupt is checked between stages.
 """
@@ -15,11 +15,20 @@ import torch
 import comfy.sample
 import comfy.utils
 
+from . import kept_models
 from .comfy_nodes import run_node
 from .measure import AttemptMeasure
 from .progress import StageProgress
 from .saving import save_result
 from .settings import Settings
+
+
+def _empty_noise(latent_image):
+    """No noise (KSamplerAdvanced add_noise off): ComfyUI 0.33's helper, or what 0.8's common_ksampler builds."""
+    prepare = getattr(comfy.sample, "prepare_empty_noise", None)
+    if prepare is not None:
+        return prepare(latent_image)
+    return torch.zeros(latent_image.size(), dtype=latent_image.dtype, layout=latent_image.layout, device="cpu")
 
 
 @dataclass
@@ -43,19 +52,26 @@ class SamplingJob:
         self.progress = StageProgress(settings.steps + 1, node_id=inputs.node_id)
         self._models: Optional[dict] = None
         self._vae = None
+        self.stages: list[dict] = []  # each sampling stage: model label, steps run (for the report)
 
     # -- loading (only this workflow's files) ---------------------------------------------------------------------
-    def models(self) -> dict:
-        if self._models is None:
+    def _kept(self, part: str, load):
+        value = kept_models.get(self.workflow, part)
+        if value is None:
             self.progress.check_interrupt()
             with self.measure.stage("load"):
-                self._models = self.workflow.load_diffusion_models()
+                value = load()
+            kept_models.put(self.workflow, part, value)
+        return value
+
+    def models(self) -> dict:
+        if self._models is None:
+            self._models = self._kept("models", self.workflow.load_diffusion_models)
         return self._models
 
     def vae(self):
         if self._vae is None:
-            with self.measure.stage("load"):
-                self._vae = self.workflow.load_vae()
+            self._vae = self._kept("vae", self.workflow.load_vae)
         return self._vae
 
     def clip_vision(self):
@@ -97,16 +113,19 @@ class SamplingJob:
         return self.node("ModelSamplingSD3", stage="sample", model=model, shift=s.shift)[0]
 
     def sample(self, model, positive, negative, latent: dict, *, start_step: Optional[int] = None,
-               last_step: Optional[int] = None, add_noise: bool = True, return_leftover_noise: bool = False) -> dict:
+               last_step: Optional[int] = None, add_noise: bool = True, return_leftover_noise: bool = False,
+               label: str = "model") -> dict:
         """KSampler / KSamplerAdvanced semantics (nodes.common_ksampler) on this job's single progress bar."""
         s = self.settings
+        self.stages.append({"model": label, "start_step": start_step or 0,
+                            "end_step": s.steps if last_step is None else min(last_step, s.steps)})
         self.progress.check_interrupt()
         with self.measure.stage("sample"):
             image = comfy.sample.fix_empty_latent_channels(model, latent["samples"])
             if add_noise:
                 noise = comfy.sample.prepare_noise(image, s.seed, latent.get("batch_index"))
             else:
-                noise = comfy.sample.prepare_empty_noise(image)
+                noise = _empty_noise(image)
             callback = self.progress.sampler_callback(model, start_step or 0)
             measure = self.measure
 

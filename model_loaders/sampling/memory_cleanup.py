@@ -7,6 +7,9 @@ import gc
 
 def free_after_out_of_memory(attempt=None) -> None:
     import comfy.model_management as mm
+
+    from . import kept_models
+    kept_models.release()  # the failed workflow's models must not outlive the attempt
     mm.unload_all_models()
     gc.collect()
     mm.soft_empty_cache(True)

@@ -20,6 +20,7 @@ def build_report(request, result, inputs, notes, overhead_s: float) -> dict:
             "peak_memory_bytes": a.peak_memory_bytes,
             "settings_notes": settings[1] if settings else [],
             "timings_s": {k: round(v, 4) for k, v in inputs.timings_by_workflow.get(a.workflow, {}).items()},
+            "sampling_stages": inputs.stages_by_workflow.get(a.workflow, []),
         })
     final = inputs.settings_by_workflow.get(result.workflow) if result.success else None
     attempt_time = sum(a.execution_time_s for a in result.attempts)

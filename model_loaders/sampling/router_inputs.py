@@ -24,6 +24,7 @@ class RouterInputs:
     node_id: Optional[str] = None             # for the progress bar
     settings_by_workflow: dict = field(default_factory=dict)  # filled per attempt: name -> (Settings, notes)
     timings_by_workflow: dict = field(default_factory=dict)   # name -> {stage: seconds}
+    stages_by_workflow: dict = field(default_factory=dict)    # name -> [sampling stage, ...]
 
     @property
     def has_conditioning(self) -> bool:

@@ -3,7 +3,7 @@ fall back, and explain. The node class is a thin adapter over `run_router`.
 
 Process-wide (created lazily, shared by every prompt): the performance history in ComfyUI's user directory
 (<user dir>/storycore), the routing config (routing.ConfigManager: STORYCORE_CONFIG or the defaults, hot
-reload) and the circuit breaker. Per prompt: the registry of the wired workflows and the manager over it.
+reload, over the families' templates and priors) and the circuit breaker. Per prompt: the registry of the wired workflows and the manager over it.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
+from ..families import routing_defaults
 from .candidates import build_registry
 from .router_inputs import RouterInputs
 from .routing_types import (CircuitBreaker, ConfigManager, HistoryStore, WorkflowManager, WorkflowRequest,
@@ -39,7 +40,7 @@ def services(history_dir=None) -> Services:
     global _services
     with _lock:
         if _services is None:
-            configs = ConfigManager()
+            configs = ConfigManager(base=routing_defaults())  # the families' templates and priors
             if history_dir is None:
                 import os
 

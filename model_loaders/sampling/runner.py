@@ -40,6 +40,7 @@ def execute(workflow, request):
     job = SamplingJob(workflow, request, inputs, settings, notes, video=request.is_video)
     inputs.settings_by_workflow[workflow.name] = (settings, job.notes)
     inputs.timings_by_workflow[workflow.name] = job.measure.timings  # filled as the stages run, also on failure
+    inputs.stages_by_workflow[workflow.name] = job.stages
     result = recipe(job)
     outputs = {"images": result.images, "latent": result.latent, "mask": result.mask, "ui": result.ui}
     return ExecutionOutput(outputs, peak_memory_bytes=job.measure.peak_bytes())

@@ -54,3 +54,66 @@ def router_output(entry, node_id="router") -> tuple[dict, dict]:
     """(the router's UI output, its report)."""
     out = entry["outputs"][node_id]
     return out, json.loads(out["text"][0])
+
+
+def a14b_i2v_loader_node(models_root, tiny_models_dir, precision="fp8_e4m3fn"):
+    """Wan 2.2 A14B I2V needs a high/low-noise pair; the fixture is one expert, so its copy under a low-noise
+    name serves as the other (a copy, not a link: the loader tells the experts apart by file name)."""
+    import shutil
+    node = loader_node("wan22_a14b_i2v", precision, models_root, tiny_models_dir)
+    high = node["inputs"]["model_name"]
+    low = high.replace("high_noise", "low_noise")
+    target = models_root / "diffusion_models" / low
+    if not target.exists():
+        shutil.copy(models_root / "diffusion_models" / high, target)
+    node["inputs"]["low_noise_model_name"] = low
+    return node
+
+
+def start_image_node(server, name="storycore_start.png", size=(64, 64)):
+    """A LoadImage node for a small random image placed in the server's input folder."""
+    import numpy as np
+    from PIL import Image
+    path = server.workdir / "input" / name
+    if not path.exists():
+        pixels = np.random.default_rng(0).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(path)
+    return {"class_type": "LoadImage", "inputs": {"image": name}}
+
+
+def copy_model(server, variant_id, precision, tag) -> str:
+    """A copy of a fixture under a new file name (a new workflow name, history and cache entry); returns its name.
+    The tag goes after the fixture's stem, so the name keeps the hints the variant detection reads."""
+    import shutil
+    from tiny_models import VARIANTS, write_checkpoint
+    source = write_checkpoint(variant_id, precision, server.tiny_models_dir)
+    name = f"{VARIANTS[variant_id].file_stem}_{tag}_{precision}.safetensors"
+    target = server.models_root / "diffusion_models" / name
+    if not target.exists():
+        shutil.copy(source, target)
+    return name
+
+
+def fault_node(workflow_node, fault, seconds_per_call=0.0):
+    return {"class_type": "StoryCoreTestSamplingFault",
+            "inputs": {"workflow": [workflow_node, 0], "fault": fault, "seconds_per_call": seconds_per_call}}
+
+
+def probe_node(after):
+    return {"class_type": "StoryCoreTestProbe", "inputs": {"after": [after, 3]}}
+
+
+def reset_probe(server):
+    """Run the probe alone, so that the next probe reports only what happened after this."""
+    run_ok(server, {"s": {"class_type": "PrimitiveString", "inputs": {"value": "reset"}},
+                    "probe": {"class_type": "StoryCoreTestProbe", "inputs": {"after": ["s", 0]}}})
+
+
+def probe_report(entry, node_id="probe") -> dict:
+    return json.loads(entry["outputs"][node_id]["text"][0])
+
+
+def history_store(server):
+    """The router's performance history in the server's ComfyUI user directory."""
+    from routing import HistoryStore
+    return HistoryStore(server.workdir / "user" / "storycore")

@@ -1,5 +1,5 @@
 """Wan sampling recipes for the StoryCore router: the official ComfyUI templates' graphs, run in process through
-ComfyUI's own nodes (EmptyHunyuanLatentVideo, Wan22ImageToVideoLatent, WanImageToVideo, CLIPVisionEncode,
+ComfyUI's own nodes (EmptyHunyuanLatentVideo (also for a single frame: text_to_image), Wan22ImageToVideoLatent, WanImageToVideo, CLIPVisionEncode,
 ModelSamplingSD3) and samplers. The numbers (steps, cfg, shift, size, frames, expert split) come from the routing
 config's templates, never from here. Imported only when sampling (imports torch and comfy)."""
 from __future__ import annotations
@@ -33,8 +33,9 @@ def _sample(job, positive, negative, latent) -> dict:
     split = s.expert_split_step if s.expert_split_step is not None else s.steps // 2
     high, low = job.shifted(models["high_noise"]), job.shifted(models["low_noise"])
     latent = job.sample(high, positive, negative, latent, start_step=0, last_step=split,
-                        add_noise=True, return_leftover_noise=True)
-    return job.sample(low, positive, negative, latent, start_step=split, last_step=10000, add_noise=False)
+                        add_noise=True, return_leftover_noise=True, label="high_noise")
+    return job.sample(low, positive, negative, latent, start_step=split, last_step=10000, add_noise=False,
+                      label="low_noise")
 
 
 def text_to_video(job):
@@ -58,4 +59,5 @@ def image_to_video(job):
     return job.finish(_sample(job, positive, negative, latent))
 
 
-RECIPES = {"text_to_video": text_to_video, "image_to_video": image_to_video}
+# text_to_image: the video recipe on a one-frame request (Wan renders a single frame; it is saved as an image).
+RECIPES = {"text_to_video": text_to_video, "image_to_video": image_to_video, "text_to_image": text_to_video}

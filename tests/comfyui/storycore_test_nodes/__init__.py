@@ -4,9 +4,11 @@
   be made tiny), as (positive, negative).
 - StoryCoreTestSamplingFault: passes a STORYCORE_WORKFLOW through after putting an APPLY_MODEL wrapper on its
   (cached) diffusion models, so that sampling that model raises ComfyUI's OOM exception, or sleeps per model call,
-  from inside ComfyUI's sampler. The router later gets the very same patcher from the pack's model cache.
-- StoryCoreTestProbe: reports (ui text, JSON) the diffusion-model files opened for weight reading (os.open) and
-  the calls of comfy.model_management's cleanup functions since its last run, then resets them.
+  from inside ComfyUI's sampler (writing <output dir>/storycore_test_fault_<fault>.started when it does). The router
+  later gets the very same patcher from the pack's model cache.
+- StoryCoreTestProbe: reports (ui text, JSON) the diffusion-model files opened for weight reading (os.open), the
+  calls of comfy.model_management's cleanup functions and the model calls that met a fault since its last run,
+  then resets them.
 """
 import json
 import os
@@ -16,12 +18,14 @@ import time
 import torch
 
 import comfy.model_management
+import folder_paths
 import comfy.patcher_extension
 from comfy_api.latest import ComfyExtension, io, ui
 
 _lock = threading.Lock()
 _opened: list[str] = []
 _cleanup_calls: dict[str, int] = {}
+_fault_calls: dict[str, int] = {}  # fault -> model calls that met it
 _faulty_models: list = []  # keeps the wrapped patchers alive, so the pack's weak-reference cache hands them out
 
 
@@ -89,7 +93,13 @@ class TestSamplingFault(io.ComfyNode):
 
     @classmethod
     def execute(cls, workflow, fault, seconds_per_call) -> io.NodeOutput:
+        marker = os.path.join(folder_paths.get_output_directory(), f"storycore_test_fault_{fault}.started")
+
         def wrapper(executor, *args, **kwargs):
+            with _lock:
+                _fault_calls[fault] = _fault_calls.get(fault, 0) + 1
+            with open(marker, "w"):  # tells a waiting test that sampling has reached the faulty model
+                pass
             if fault == "out_of_memory":
                 raise comfy.model_management.OOM_EXCEPTION("CUDA out of memory (StoryCore test fault)")
             time.sleep(seconds_per_call)
@@ -118,9 +128,10 @@ class TestProbe(io.ComfyNode):
     @classmethod
     def execute(cls, after) -> io.NodeOutput:
         with _lock:
-            report = {"opened": list(_opened), "cleanup_calls": dict(_cleanup_calls)}
+            report = {"opened": list(_opened), "cleanup_calls": dict(_cleanup_calls), "fault_calls": dict(_fault_calls)}
             _opened.clear()
             _cleanup_calls.clear()
+            _fault_calls.clear()
         return io.NodeOutput(ui=ui.PreviewText(json.dumps(report)))
 
 
