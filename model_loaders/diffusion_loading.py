@@ -36,24 +36,29 @@ GROUP_BYTES = 64 * 1024 * 1024
 def model_options_for(description, precision: str = "auto") -> dict:
     """ComfyUI model_options for a checkpoint (a CheckpointDescription) and the precision picked on the loader
     (the rule itself is precision.choose_precision). Raises PrecisionChoiceError."""
+    return model_options_from_choice(choose_precision(description, precision))
+
+
+def model_options_from_choice(choice) -> dict:
+    """ComfyUI model_options for a precision.PrecisionChoice already made (e.g. at validation)."""
     import torch
-    choice = choose_precision(description, precision)
     options = {"dtype": getattr(torch, choice.weight_dtype)} if choice.weight_dtype else {}
     if choice.fp8_optimizations:
         options["fp8_optimizations"] = True
     return options
 
 
-def load_diffusion_file(path, model_options: dict | None = None, disable_dynamic: bool = False):
+def load_diffusion_file(path, model_options: dict | None = None, disable_dynamic: bool = False, header=None):
     """Load `path` like comfy.sd.load_diffusion_model(path, model_options) would, at the memory floor. Uncached.
 
+    `header`: the file's SafetensorsHeader when the caller has read it already (and knows the file unchanged).
     Returns a core ComfyUI ModelPatcher (CoreModelPatcher where ComfyUI has one and disable_dynamic is False).
     Raises CorruptCheckpointError for damaged or truncated files, UnknownArchitectureError if ComfyUI detects no
     model in it.
     """
     path = Path(path)
     model_options = dict(model_options or {})
-    header = read_safetensors_header(path)
+    header = header or read_safetensors_header(path)
     # Bytes read go to the running node's progress bar; a Cancel in ComfyUI stops the load between pieces.
     with WeightsFile(header, progress=comfyui_load_progress(header.data_bytes)) as weights:
         sd, sources = _placeholder_state_dict(weights)

@@ -43,7 +43,11 @@ def inspect_checkpoint(path: str | Path) -> CheckpointDescription:
 def inspect_checkpoint_layout(path: str | Path) -> tuple[CheckpointDescription, StateDictLayout, FamilyMatch]:
     """The description plus the key/shape layout and family match it came from (one header read), for
     callers that check the layout further (the loaders' key checks)."""
-    header = read_safetensors_header(path)
+    return describe_header(read_safetensors_header(path))
+
+
+def describe_header(header: SafetensorsHeader) -> tuple[CheckpointDescription, StateDictLayout, FamilyMatch]:
+    """Describe a checkpoint from a header already read."""
     layout = StateDictLayout.from_header(header)
     match = detect_family(layout, header.path.name)
     family = FAMILIES[match.family]
@@ -93,7 +97,9 @@ def _unknown_message(layout: StateDictLayout, file_name: str) -> str:
     groups = sorted({key.split(".", 1)[0] for key in layout.shapes})
     shown = ", ".join(groups[:12]) + (f", ... ({len(groups)} groups)" if len(groups) > 12 else "")
     markers = "; ".join(f"{m.DISPLAY_NAME}: {m.MARKER_KEY!r}" for m in FAMILY_MODULES)
+    names = [m.DISPLAY_NAME for m in FAMILY_MODULES]
+    supported = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
     return (f"{file_name}: unknown architecture. Found {len(layout.shapes)} tensors in the top-level groups "
             f"[{shown or 'none'}], but none of the marker keys of the supported families ({markers}). "
-            f"StoryCore supports Wan, HunyuanVideo, Qwen-Image and NewBie-image diffusion models: choose a "
-            f"diffusion model file of one of these families")
+            f"StoryCore supports {supported} diffusion models: choose a diffusion model file of one of these "
+            f"families")

@@ -33,9 +33,11 @@ from .components import (KINDS, ComponentDescription, LoraDescription, describe_
 from .errors import CheckpointError, LoaderValidationError
 from .families import FAMILIES, declaration, missing_and_mismatched
 from .families.base import expert_from_name, summarise_keys
-from .inspection import CheckpointDescription, inspect_checkpoint_layout
+from .inspection import CheckpointDescription, describe_header
+from .model_cache import file_identity
 from .precision import (PRECISION_CHOICES, STORED_DTYPES, PrecisionChoice, PrecisionChoiceError, choose_precision,
                         is_quant_aux)
+from .safetensors_header import SafetensorsHeader, read_safetensors_header
 
 EXPERT_ROLES = ("high_noise", "low_noise")
 # comfy/quant_ops.py QUANT_ALGOS (0.8 quant_ops.py:107-124; 0.33 quant_ops.py:235-250); "u8": nvfp4's storage.
@@ -44,6 +46,16 @@ KNOWN_QUANT_FORMATS = ("float8_e4m3fn", "float8_e5m2", "nvfp4", "u8")
 # text encoder, what the file is, what to use instead).
 _WITHOUT_VISION = {"qwen25_7b": ("qwen25_7b_vl", "a Qwen2.5-7B text encoder", "the Qwen2.5-VL-7B file")}
 _SHOWN = 10
+
+
+@dataclass(frozen=True)
+class ValidatedModelFile:
+    """A diffusion-model file as validated: where, which file exactly (model_cache.file_identity), its header and
+    the precision decided for it. The load uses these as they are while the file is unchanged."""
+    path: Path
+    identity: tuple
+    header: SafetensorsHeader
+    precision: PrecisionChoice
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ class ValidatedWorkflow:
     clip_type: str                          # comfy.sd.CLIPType member, lower case
     files: Mapping[str, Path]               # role -> path ("model"/"high_noise"/..., "text_encoder_1", "vae", ...)
     models: Mapping[str, CheckpointDescription]
+    model_files: Mapping[str, ValidatedModelFile]  # role -> the file as validated, for loading
     text_encoders: tuple[ComponentDescription, ...]
     vae: ComponentDescription | None
     clip_vision: ComponentDescription | None
@@ -87,6 +100,7 @@ def validate_loader_inputs(family: str, *, models: Mapping[str, str | os.PathLik
 
 class _Validation:
     def __init__(self, family: str):
+        self.read: dict[str, tuple] = {}  # role -> (file identity, header) of each diffusion model read
         self.family = family
         self.module = FAMILIES[family]
         self.problems: list[str] = []
@@ -106,7 +120,9 @@ class _Validation:
             self._check_roles(variant, decl, inspected)
         for role, (desc, layout, match, _) in inspected.items():
             self._check_keys(desc, layout, match)
-        choice = self._precision(inspected, precision)
+        choices = self._precision(inspected, precision)
+        choice = next(iter(choices.values()), None) or PrecisionChoice(precision, "unknown", None, False,
+                                                                       "no usable diffusion model")
         tes = self._text_encoders(text_encoders, variant, decl, inspected)
         vae_desc = self._vae(vae, variant, decl)
         cv_desc = self._clip_vision(clip_vision, variant, decl)
@@ -126,6 +142,8 @@ class _Validation:
             family=self.family, variant=variant, variant_name=self.module.VARIANTS[variant], variant_source=source,
             capabilities=capabilities, workflow_type=decl.workflow_type, precision=choice, clip_type=decl.clip_type,
             files=MappingProxyType(files), models=MappingProxyType({r: v[0] for r, v in inspected.items()}),
+            model_files=MappingProxyType({role: ValidatedModelFile(Path(models[role]), *self.read[role],
+                                                                   choices[role]) for role in inspected}),
             text_encoders=tuple(tes), vae=vae_desc, clip_vision=cv_desc, loras=tuple(lora_descs),
             parameter_count=sum(v[0].parameter_count for v in inspected.values()),
             weight_bytes=sum(v[0].weight_bytes for v in inspected.values()),
@@ -150,7 +168,9 @@ class _Validation:
                 continue
             path = Path(models[role])
             try:
-                desc, layout, match = inspect_checkpoint_layout(path)
+                header = read_safetensors_header(path)
+                identity = file_identity(path)  # the load re-reads the file if this changes
+                desc, layout, match = describe_header(header)
             except (CheckpointError, OSError) as exc:
                 self.problem(str(exc) if isinstance(exc, CheckpointError) else
                              f"{path.name}: cannot be read ({exc}): check that the file exists and is readable")
@@ -160,6 +180,7 @@ class _Validation:
                              f"{loader_name(desc.family)}, or choose a {self.module.DISPLAY_NAME} model here")
                 continue
             inspected[role] = (desc, layout, match, path)
+            self.read[role] = (identity, header)
         return inspected
 
     def _resolve_variant(self, models, inspected, override):
@@ -286,7 +307,7 @@ class _Validation:
     def _precision(self, inspected, requested):
         # An unknown choice is reported by run(); the files are still checked (as for "auto").
         effective = requested if requested in PRECISION_CHOICES else "auto"
-        choice = None
+        choices = {}
         for role, (desc, _, _, _) in inspected.items():
             unknown = [f for f in desc.precision.get("quantized_formats", []) if f not in KNOWN_QUANT_FORMATS]
             if unknown:
@@ -303,8 +324,8 @@ class _Validation:
                     and fmt.startswith("fp8"):
                 self.notes.append(f"{desc.file_name} is stored as {fmt}; {effective} re-casts every weight to "
                                   f"{file_choice.weight_dtype} (lossy): auto keeps it as stored")
-            choice = choice or file_choice
-        return choice or PrecisionChoice(requested, "unknown", None, False, "no usable diffusion model")
+            choices[role] = file_choice
+        return choices
 
     # -- companions --------------------------------------------------------------------------------------------
     def _who(self, variant):

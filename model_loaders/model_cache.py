@@ -32,14 +32,19 @@ def file_identity(path) -> tuple:
     return real, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def load_diffusion_model(path, precision: str = "auto", disable_dynamic: bool = False):
+def load_diffusion_model(path, precision="auto", disable_dynamic: bool = False, *, validated=None):
     """The diffusion model in `path` as a core ComfyUI ModelPatcher, loaded at the memory floor; the same patcher
-    again while it is alive and the file unchanged. `precision`: one of diffusion_loading.PRECISION_CHOICES."""
-    from .diffusion_loading import load_diffusion_file, model_options_for
-    from .inspection import inspect_checkpoint
+    again while it is alive and the file unchanged.
+
+    `precision`: one of precision.PRECISION_CHOICES, decided from the file's header here. `validated`: the
+    loader_validation.ValidatedModelFile of this file instead: its precision choice and header, made when the
+    loader node checked the file, are used as they are while the file is unchanged since (else it is read again).
+    """
+    from .diffusion_loading import load_diffusion_file
 
     identity = file_identity(path)
-    key = (identity, precision, bool(disable_dynamic))
+    requested = validated.precision.requested if validated is not None else precision
+    key = (identity, requested, bool(disable_dynamic))
     with _lock:  # one load of a 14 GB file at a time; a second caller for the same file gets the first's model
         ref = _models.get(key)
         model = ref() if ref is not None else None
@@ -48,11 +53,22 @@ def load_diffusion_model(path, precision: str = "auto", disable_dynamic: bool = 
         # Entries of older versions of this file, or dead ones, go: the models themselves live on if used.
         for stale in [k for k, r in _models.items() if k[0][0] == identity[0] or r() is None]:
             del _models[stale]
-        options = model_options_for(inspect_checkpoint(identity[0]), precision)
-        model = load_diffusion_file(identity[0], options, disable_dynamic=disable_dynamic)
+        header, options = _header_and_options(identity, requested, validated)
+        model = load_diffusion_file(identity[0], options, disable_dynamic=disable_dynamic, header=header)
         if file_identity(path) == identity:  # changed while loading: do not cache what may mix two versions
             _models[key] = weakref.ref(model)
         return model
+
+
+def _header_and_options(identity: tuple, requested: str, validated):
+    """The validated header and precision while the file is the one validated; else both decided again now."""
+    from .diffusion_loading import model_options_for, model_options_from_choice
+    from .inspection import describe_header
+    from .safetensors_header import read_safetensors_header
+    if validated is not None and validated.identity == identity:
+        return validated.header, model_options_from_choice(validated.precision)
+    header = read_safetensors_header(identity[0])
+    return header, model_options_for(describe_header(header)[0], requested)
 
 
 def cached_model_count() -> int:

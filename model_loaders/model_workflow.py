@@ -75,8 +75,9 @@ class ModelWorkflow(BaseAdvancedWorkflow):
         from .diffusion_loading import apply_lora
         from .model_cache import load_diffusion_model
         models = {}
-        for role in self.validated.models:
-            model = load_diffusion_model(self.validated.files[role], self.validated.precision.requested)
+        for role, validated in self.validated.model_files.items():
+            # The precision and header decided when the loader node checked the file (unless it changed since).
+            model = load_diffusion_model(validated.path, validated=validated)
             for lora_path, strength in self.loras:
                 if role != "sr_model":
                     model = apply_lora(model, lora_path, strength)

@@ -74,7 +74,9 @@ def test_the_fallback_reports_a_file_truncated_while_loading_and_caches_nothing(
 
 PROBE_WITHOUT_PREADV = """
 import sys
-sys.path.insert(0, {repo!r}); sys.path.insert(0, {here!r})
+sys.path.append({tests!r}); sys.path.insert(0, {here!r})
+import pack_import
+pack_import.install()
 import model_loaders.weights_reader as reader
 reader.HAVE_PREADV = False  # every WeightsFile the probe opens reads with seek + readinto
 import load_probe
@@ -86,7 +88,7 @@ load_probe.main()
 def test_peak_rss_of_the_fallback_loading_a_1gb_fp8_file_is_at_most_1_05x_the_file(comfyui, tiny_models_dir):
     path = load_probe.write_wan_fp8(Path(tiny_models_dir) / "wan21_t2v_1gb_fp8_e4m3fn.safetensors", "1gb")
     args = ["--comfyui", str(comfyui.path), "--file", str(path), "--loader", "ours", "--checksum"]
-    code = PROBE_WITHOUT_PREADV.format(repo=str(HERE.parents[1]), here=str(HERE), args=args)
+    code = PROBE_WITHOUT_PREADV.format(tests=str(HERE.parent), here=str(HERE), args=args)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
