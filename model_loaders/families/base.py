@@ -185,3 +185,18 @@ def first_shape(layout, pattern_prefix: str, suffix: str, span: int):
         if layout.has(key):
             return layout.shape(key)
     return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where a variant's files come from (each family's declarations.RELEASES), for the README and example workflows.
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    """An official release file: its name, the models folder it goes in, its download URL as ComfyUI's official
+    templates list it (comfyui_workflow_templates_json 0.1.50, a node's properties.models) and the template that
+    lists it; url is "" where no official template lists the file. optional: the variant runs without it."""
+    name: str
+    folder: str
+    url: str = ""
+    template: str = ""
+    optional: bool = False

@@ -1,5 +1,5 @@
 """HunyuanVideo: the variants, what each one serves and which companion files it needs."""
-from ..base import OptionalModel, VariantDeclaration
+from ..base import OptionalModel, ReleaseFile, VariantDeclaration
 
 FAMILY = "hunyuan_video"
 DISPLAY_NAME = "HunyuanVideo"
@@ -35,3 +35,48 @@ DECLARATIONS = {
 
 # Text-encoder widths that must equal what the diffusion model reads from its own file (kind -> architecture key).
 TEXT_ENCODER_WIDTHS = {"llama3_8b_llava": "context_dim", "qwen25_7b_vl": "context_dim"}
+
+_H10 = "https://huggingface.co/Comfy-Org/HunyuanVideo_repackaged/resolve/main/split_files/"
+_H15 = "https://huggingface.co/Comfy-Org/HunyuanVideo_1.5_repackaged/resolve/main/split_files/"
+_T2V10 = "hunyuan_video_text_to_video.json"
+_CLIP_L = ReleaseFile("clip_l.safetensors", "text_encoders",
+                      "https://huggingface.co/comfyanonymous/flux_text_encoders/resolve/main/clip_l.safetensors",
+                      "flux1_krea_dev.json")
+_LLAVA = ReleaseFile("llava_llama3_fp8_scaled.safetensors", "text_encoders",
+                     _H10 + "text_encoders/llava_llama3_fp8_scaled.safetensors?download=true", _T2V10)
+_VAE10 = ReleaseFile("hunyuan_video_vae_bf16.safetensors", "vae",
+                     _H10 + "vae/hunyuan_video_vae_bf16.safetensors?download=true", _T2V10)
+# No official template lists the 1.0 I2V models or their vision encoder: names only (Comfy-Org/HunyuanVideo_repackaged).
+_LLAVA_VISION = ReleaseFile("llava_llama3_vision.safetensors", "clip_vision", optional=True)
+_T2V15 = "video_hunyuan_video_1.5_720p_t2v.json"
+_QWEN_VL = ReleaseFile("qwen_2.5_vl_7b_fp8_scaled.safetensors", "text_encoders",
+                       _H15 + "text_encoders/qwen_2.5_vl_7b_fp8_scaled.safetensors", _T2V15)
+_BYT5 = ReleaseFile("byt5_small_glyphxl_fp16.safetensors", "text_encoders",
+                    _H15 + "text_encoders/byt5_small_glyphxl_fp16.safetensors", _T2V15)
+_VAE15 = ReleaseFile("hunyuanvideo15_vae_fp16.safetensors", "vae", _H15 + "vae/hunyuanvideo15_vae_fp16.safetensors",
+                     _T2V15)
+_SIGCLIP = ReleaseFile("sigclip_vision_patch14_384.safetensors", "clip_vision",
+                       _H15 + "clip_vision/sigclip_vision_patch14_384.safetensors",
+                       "Image_capybara_v0_1_image_edit.json", optional=True)
+_SR = ReleaseFile("hunyuanvideo1.5_1080p_sr_distilled_fp16.safetensors", "diffusion_models",
+                  _H15 + "diffusion_models/hunyuanvideo1.5_1080p_sr_distilled_fp16.safetensors",
+                  _T2V15, optional=True)
+
+
+def _model15(name: str, template: str) -> ReleaseFile:
+    return ReleaseFile(name, "diffusion_models", _H15 + "diffusion_models/" + name, template)
+
+
+# The official release files of each variant, as ComfyUI's official templates list them (the template named in each).
+RELEASES = {
+    "hunyuan_video_t2v": (ReleaseFile("hunyuan_video_t2v_720p_bf16.safetensors", "diffusion_models",
+                                      _H10 + "diffusion_models/hunyuan_video_t2v_720p_bf16.safetensors"
+                                      "?download=true", _T2V10),
+                          _CLIP_L, _LLAVA, _VAE10),
+    "hunyuan_video_i2v_concat": (ReleaseFile("hunyuan_video_image_to_video_720p_bf16.safetensors", "diffusion_models"),
+                                 _CLIP_L, _LLAVA, _VAE10, _LLAVA_VISION),
+    "hunyuan_video_i2v_replace": (ReleaseFile("hunyuan_video_v2_replace_image_to_video_720p_bf16.safetensors",
+                                              "diffusion_models"), _CLIP_L, _LLAVA, _VAE10, _LLAVA_VISION),
+    "hunyuan_video_15": (_model15("hunyuanvideo1.5_720p_t2v_fp16.safetensors", _T2V15),
+                         _QWEN_VL, _BYT5, _VAE15, _SIGCLIP, _SR),
+}

@@ -1,5 +1,5 @@
 """Qwen-Image: the variants, what each one serves and which companion files it needs."""
-from ..base import VariantDeclaration
+from ..base import ReleaseFile, VariantDeclaration
 
 FAMILY = "qwen_image"
 DISPLAY_NAME = "Qwen-Image"
@@ -32,3 +32,30 @@ DECLARATIONS = {
 
 # Text-encoder widths that must equal what the diffusion model reads from its own file (kind -> architecture key).
 TEXT_ENCODER_WIDTHS = {"qwen25_7b_vl": "context_dim"}
+
+_QI = "https://huggingface.co/Comfy-Org/Qwen-Image_ComfyUI/resolve/main/split_files/"
+_QE = "https://huggingface.co/Comfy-Org/Qwen-Image-Edit_ComfyUI/resolve/main/split_files/"
+_QL = "https://huggingface.co/Comfy-Org/Qwen-Image-Layered_ComfyUI/resolve/main/split_files/"
+_QWEN_VL = ReleaseFile("qwen_2.5_vl_7b_fp8_scaled.safetensors", "text_encoders",
+                       _QI + "text_encoders/qwen_2.5_vl_7b_fp8_scaled.safetensors", "image_qwen_image.json")
+_VAE = ReleaseFile("qwen_image_vae.safetensors", "vae", _QI + "vae/qwen_image_vae.safetensors", "image_qwen_image.json")
+
+
+def _model(name: str, base: str, template: str) -> ReleaseFile:
+    return ReleaseFile(name, "diffusion_models", base + "diffusion_models/" + name, template)
+
+
+# The official release files of each variant, as ComfyUI's official templates list them (the template named in each).
+RELEASES = {
+    "qwen_image": (_model("qwen_image_fp8_e4m3fn.safetensors", _QI, "image_qwen_image.json"), _QWEN_VL, _VAE),
+    "qwen_image_edit": (_model("qwen_image_edit_fp8_e4m3fn.safetensors", _QE, "image_qwen_image_edit.json"),
+                        _QWEN_VL, _VAE),
+    "qwen_image_edit_2509": (_model("qwen_image_edit_2509_fp8_e4m3fn.safetensors", _QE,
+                                    "image_qwen_image_edit_2509.json"), _QWEN_VL, _VAE),
+    "qwen_image_edit_2511": (_model("qwen_image_edit_2511_fp8mixed.safetensors", _QE,
+                                    "image_qwen_image_edit_2511.json"), _QWEN_VL, _VAE),
+    "qwen_image_layered": (_model("qwen_image_layered_bf16.safetensors", _QL, "image_qwen_image_layered.json"),
+                           _QWEN_VL, ReleaseFile("qwen_image_layered_vae.safetensors", "vae",
+                                                 _QL + "vae/qwen_image_layered_vae.safetensors",
+                                                 "image_qwen_image_layered.json")),
+}

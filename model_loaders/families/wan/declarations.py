@@ -1,5 +1,5 @@
 """Wan: the variants, what each one serves and which companion files it needs."""
-from ..base import VariantDeclaration
+from ..base import ReleaseFile, VariantDeclaration
 
 FAMILY = "wan"
 DISPLAY_NAME = "Wan"
@@ -38,3 +38,37 @@ DECLARATIONS = {
 # Text-encoder widths the diffusion model reads from its own file (kind -> architecture key): none for Wan, whose
 # UMT5 width is fixed in ComfyUI's module.
 TEXT_ENCODER_WIDTHS: dict[str, str] = {}
+
+_W21 = "https://huggingface.co/Comfy-Org/Wan_2.1_ComfyUI_repackaged/resolve/main/split_files/"
+_W22 = "https://huggingface.co/Comfy-Org/Wan_2.2_ComfyUI_Repackaged/resolve/main/split_files/"
+_UMT5 = ReleaseFile("umt5_xxl_fp8_e4m3fn_scaled.safetensors", "text_encoders",
+                    _W21 + "text_encoders/umt5_xxl_fp8_e4m3fn_scaled.safetensors", "image_to_video_wan.json")
+_VAE21 = ReleaseFile("wan_2.1_vae.safetensors", "vae", _W21 + "vae/wan_2.1_vae.safetensors", "image_to_video_wan.json")
+_VAE22 = ReleaseFile("wan2.2_vae.safetensors", "vae", _W22 + "vae/wan2.2_vae.safetensors", "video_wan2_2_5B_ti2v.json")
+_CLIP_H = ReleaseFile("clip_vision_h.safetensors", "clip_vision", _W21 + "clip_vision/clip_vision_h.safetensors",
+                      "image_to_video_wan.json")
+
+
+def _model(name: str, base: str, template: str, query: str = "") -> ReleaseFile:
+    return ReleaseFile(name, "diffusion_models", base + "diffusion_models/" + name + query, template)
+
+
+# The official release files of each variant (one model file per expert where there are two), as ComfyUI's official
+# templates list them (the template named in each).
+RELEASES = {
+    "wan21_t2v": (_model("wan2.1_t2v_14B_fp8_scaled.safetensors", _W21, "video_wan2.1_alpha_t2v_14B.json"),
+                  _UMT5, _VAE21),
+    "wan21_i2v": (_model("wan2.1_i2v_480p_14B_fp16.safetensors", _W21, "image_to_video_wan.json"), _UMT5, _VAE21,
+                  _CLIP_H),
+    "wan21_vace": (_model("wan2.1_vace_14B_fp16.safetensors", _W21, "video_wan_vace_14B_t2v.json"), _UMT5, _VAE21),
+    "wan21_fun_control": (_model("wan2.1_fun_control_1.3B_bf16.safetensors", _W21, "wan2.1_fun_control.json",
+                                 "?download=true"),
+                          _UMT5, _VAE21, _CLIP_H),
+    "wan22_ti2v_5b": (_model("wan2.2_ti2v_5B_fp16.safetensors", _W22, "video_wan2_2_5B_ti2v.json"), _UMT5, _VAE22),
+    "wan22_a14b_t2v": (_model("wan2.2_t2v_high_noise_14B_fp8_scaled.safetensors", _W22, "video_wan2_2_14B_t2v.json"),
+                       _model("wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors", _W22, "video_wan2_2_14B_t2v.json"),
+                       _UMT5, _VAE21),
+    "wan22_a14b_i2v": (_model("wan2.2_i2v_high_noise_14B_fp8_scaled.safetensors", _W22, "video_wan2_2_14B_i2v.json"),
+                       _model("wan2.2_i2v_low_noise_14B_fp8_scaled.safetensors", _W22, "video_wan2_2_14B_i2v.json"),
+                       _UMT5, _VAE21),
+}
