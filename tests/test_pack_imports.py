@@ -3,10 +3,11 @@
 Checked in a fresh interpreter: in the test process itself the ComfyUI tier also loads the pack the way
 ComfyUI does (from a folder of another name), which is a second package by design of ComfyUI's loader.
 """
-import ast
 import subprocess
 import sys
 from pathlib import Path
+
+from import_roots import absolute_imports
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,11 +46,5 @@ def test_the_pack_imports_its_own_packages_relatively_only():
     own = {"routing", "model_loaders"}  # `import nodes` is ComfyUI's own module, not the pack's folder
     for folder in ("model_loaders", "routing", "nodes"):
         for source in (REPO_ROOT / folder).rglob("*.py"):
-            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Import):
-                    roots = {alias.name.split(".")[0] for alias in node.names}
-                elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                    roots = {node.module.split(".")[0]}
-                else:
-                    continue
-                assert not roots & own, f"{source}:{node.lineno} imports {roots & own} absolutely"
+            for line, roots in absolute_imports(source):
+                assert not roots & own, f"{source}:{line} imports {roots & own} absolutely"

@@ -1,10 +1,14 @@
 """The supported model families: every sub-package of this folder is one (adding a family adds one folder).
 
-Each family package exposes FAMILY, DISPLAY_NAME, VARIANTS, DETECTION_ORDER, `detect(layout, file_name) ->
-FamilyMatch | None`, DECLARATIONS (variant -> VariantDeclaration: capabilities and companion files),
-`expected_layout(layout, match)` (the full key/shape table of the detected architecture), TEMPLATE_DEFAULTS and
-QUALITY_PRIORS (plain data for the routing config), LOADER (its loader node's file slots) and LORA_RULES. Its
-`recipes` module (ComfyUI sampling) is imported only when a workflow runs.
+Each family package exposes, from its modules:
+- declarations: FAMILY, DISPLAY_NAME, VARIANTS, DECLARATIONS (variant -> VariantDeclaration: capabilities and
+  companion files) and TEXT_ENCODER_WIDTHS
+- detection: MARKER_KEY, `detect(layout, file_name) -> FamilyMatch | None` and `expected_layout(layout, match)` (the
+  full key/shape table of the detected architecture, from keys.py), mirroring ComfyUI's detection
+- defaults: TEMPLATE_DEFAULTS and QUALITY_PRIORS, plain data for the routing config
+- loader: LOADER (its loader node's file slots and tooltips) and LORA_RULES (how ComfyUI maps its LoRAs)
+- recipes: how each capability runs through ComfyUI's nodes (imports comfy; imported only when a workflow runs)
+and DETECTION_ORDER in its __init__.
 
 FAMILY_MODULES is in ComfyUI's detection order (DETECTION_ORDER: comfy/model_detection.py tests HunyuanVideo,
 then Lumina 2, then Wan, then Qwen-Image), so a file is classified as ComfyUI would classify it.

@@ -2,6 +2,7 @@
 
 Every test under tests/comfyui/ is skipped with a clear reason when no ComfyUI checkout is found.
 """
+import gc
 import sys
 from pathlib import Path
 import types
@@ -96,3 +97,13 @@ def models_root(comfyui, tmp_path_factory):
         (root / kind).mkdir()
         comfyui.folder_paths.add_model_folder_path(kind, str(root / kind))
     return root
+
+
+@pytest.fixture
+def free_models(comfyui):
+    """After the test: forget the pack's model cache and let ComfyUI unload every model (tests that load)."""
+    yield
+    from model_loaders import model_cache
+    model_cache.clear_cache()
+    comfyui.comfy.model_management.unload_all_models()
+    gc.collect()

@@ -40,12 +40,7 @@ CASES = [pytest.param(v, p, id=f"{v}-{p}") for v, spec in VARIANTS.items() for p
          if not spec.large or (p in LARGE_PRECISIONS and spec.same_weights_as is None)]
 
 
-@pytest.fixture(autouse=True)
-def _free_models(comfyui):
-    yield
-    model_cache.clear_cache()
-    comfyui.comfy.model_management.unload_all_models()
-    gc.collect()
+pytestmark = pytest.mark.usefixtures("free_models")
 
 
 # (a) precision -> model_options -------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """The loader node decides once: the precision and header validated when the loader node checked a file are what the
 load uses (no second header read, no second precision choice), unless the file changed since."""
-import gc
 import os
 import shutil
 
@@ -15,12 +14,7 @@ from model_loaders import diffusion_loading
 from model_loaders.model_workflow import build_model_workflow
 
 
-@pytest.fixture(autouse=True)
-def _free_models(comfyui):
-    yield
-    model_cache.clear_cache()
-    comfyui.comfy.model_management.unload_all_models()
-    gc.collect()
+pytestmark = pytest.mark.usefixtures("free_models")
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """ComfyUI tier (in-process, CPU): the loader without os.preadv (Windows), forced here, loads the same model bit
 for bit, reports truncation the same way, and keeps the same memory floor."""
-import gc
 import json
 import shutil
 import subprocess
@@ -20,12 +19,7 @@ sys.path.insert(0, str(HERE))
 import load_probe  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _free_models(comfyui):
-    yield
-    model_cache.clear_cache()
-    comfyui.comfy.model_management.unload_all_models()
-    gc.collect()
+pytestmark = pytest.mark.usefixtures("free_models")
 
 
 def _load(path, preadv: bool, monkeypatch):
