@@ -16,8 +16,8 @@ from typing import Optional
 from ..families import routing_defaults
 from .candidates import build_registry
 from .router_inputs import RouterInputs
-from .routing_types import (CircuitBreaker, ConfigManager, HistoryStore, WorkflowManager, WorkflowRequest,
-                            is_video_capability)
+from .routing_types import (CircuitBreaker, ConfigManager, HistoryStore, InvalidRequestError, WorkflowManager,
+                            WorkflowRequest, is_video_capability, parse_capability)
 from .settings import round_to_4n_plus_1, round_to_multiple
 
 GIB = 1024**3
@@ -71,6 +71,10 @@ def routing_request(prompt: str, negative_prompt: str, capability: str, strategy
     Raises InvalidRequestError for an unknown capability or strategy. Auto values take the largest template default among the wired workflows serving the capability (a budget
     is then checked against the largest job); sizes are rounded to a multiple every candidate accepts and
     frames to 4n+1. Each attempt then resolves its own settings from its own template (runner.settings_for)."""
+    try:
+        capability = parse_capability(capability)
+    except ValueError as exc:
+        raise InvalidRequestError(str(exc)) from None
     config = inputs.config
     serving = [wf for _, wf in workflows if str(capability) in {str(c) for c in wf.capabilities}]
     templates = [config.family(wf.family).defaults_for(capability, wf.variant) for wf in serving]
