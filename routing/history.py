@@ -28,7 +28,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Optional
 
 from .aggregates import AGGREGATE_COLUMNS, Aggregate, OomLimit, RunSample, WorkflowStats, next_oom_limit
 from .capabilities import Capability
@@ -391,12 +391,17 @@ class HistoryStore:
                 return self._conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
             return self._conn.execute("SELECT COUNT(*) FROM attempts WHERE workflow = ?", (workflow,)).fetchone()[0]
 
-    def recent_attempts(self, limit: int = 50, workflow: Optional[str] = None) -> list[dict[str, object]]:
-        """Newest first, as plain dicts (for reports and tests)."""
-        query = "SELECT * FROM attempts"
-        args: Sequence[object] = ()
-        if workflow is not None:
-            query, args = query + " WHERE workflow = ?", (workflow,)
+    def recent_attempts(self, limit: int = 50, workflow: Optional[str] = None, *,
+                        capability: Capability | str | None = None,
+                        since: Optional[float] = None) -> list[dict[str, object]]:
+        """Newest first, as plain dicts (for reports, stats and tests); optionally only one workflow, one
+        capability, or attempts started at or after ``since`` (epoch seconds)."""
+        where, args = [], []
+        for clause, value in (("workflow = ?", workflow), ("capability = ?", capability), ("ts >= ?", since)):
+            if value is not None:
+                where.append(clause)
+                args.append(str(value) if clause.startswith("capability") else value)
+        query = "SELECT * FROM attempts" + (" WHERE " + " AND ".join(where) if where else "")
         with self._lock:
             cur = self._conn.execute(query + " ORDER BY id DESC LIMIT ?", (*args, limit))
             names = [c[0] for c in cur.description]

@@ -8,6 +8,16 @@ def _shape(value):
     return list(shape) if shape is not None else None
 
 
+def decision_view(decision) -> dict | None:
+    """The decision part of a report (also what the dry-run route answers)."""
+    if decision is None:
+        return None
+    return {"selected": decision.selected, "fallbacks": list(decision.fallbacks),
+            "confidence": decision.confidence, "predicted_time_s": decision.predicted_time_s,
+            "predicted_memory_bytes": decision.predicted_memory_bytes,
+            "prediction_basis": decision.prediction_basis, "explanation": decision.explain()}
+
+
 def build_report(request, result, inputs, notes, overhead_s: float) -> dict:
     decision = result.decision
     outputs = result.outputs or {}
@@ -36,12 +46,7 @@ def build_report(request, result, inputs, notes, overhead_s: float) -> dict:
             "memory_budget_bytes": request.memory_budget_bytes, "time_limit_s": request.time_limit_s,
             "notes": list(notes),
         },
-        "decision": None if decision is None else {
-            "selected": decision.selected, "fallbacks": list(decision.fallbacks),
-            "confidence": decision.confidence, "predicted_time_s": decision.predicted_time_s,
-            "predicted_memory_bytes": decision.predicted_memory_bytes,
-            "prediction_basis": decision.prediction_basis, "explanation": decision.explain(),
-        },
+        "decision": decision_view(decision),
         "candidates": [] if decision is None else [c.to_dict() for c in decision.candidates],
         "attempts": attempts,
         "settings": final[0].to_dict() if final else None,
