@@ -2,7 +2,7 @@
 
 Each family package exposes, from its modules:
 - declarations: FAMILY, DISPLAY_NAME, VARIANTS, DECLARATIONS (variant -> VariantDeclaration: capabilities and
-  companion files) and TEXT_ENCODER_WIDTHS
+  companion files), TEXT_ENCODER_WIDTHS and RELEASES (where its official files come from)
 - detection: MARKER_KEY, `detect(layout, file_name) -> FamilyMatch | None` and `expected_layout(layout, match)` (the
   full key/shape table of the detected architecture, from keys.py), mirroring ComfyUI's detection
 - defaults: TEMPLATE_DEFAULTS and QUALITY_PRIORS, plain data for the routing config
