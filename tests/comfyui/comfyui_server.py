@@ -46,6 +46,7 @@ class ComfyUIServer:
         self.models_dir = workdir / "models"
         self.log_path = workdir / "comfyui.log"
         self.process: subprocess.Popen | None = None
+        self.extra_args: list[str] = []  # more ComfyUI arguments (e.g. --front-end-root for another frontend)
 
     def model_folder(self, kind: str) -> Path:
         return self.models_dir / kind
@@ -83,6 +84,7 @@ class ComfyUIServer:
             "--input-directory", str(self.workdir / "input"),
             "--output-directory", str(self.workdir / "output"),
             "--temp-directory", str(self.workdir / "temp"),
+            *self.extra_args,
         ]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self._log = open(self.log_path, "w")

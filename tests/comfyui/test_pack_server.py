@@ -120,12 +120,14 @@ def test_pack_loads_from_outside_the_tree_under_an_unusual_folder_name(server):
     scripts = server.get("/extensions")
     ours = [s for s in scripts if PACK_FOLDER_NAME in urllib.parse.unquote(s)]
     assert ours, f"web/js not listed; /extensions = {scripts}"
-    status, body = server.get_raw(ours[0])  # the URL the frontend loads
-    assert status == 200 and b"registerExtension" in body
-    # Every module it imports resolves, relative to where it is served (a wrong "../" breaks it silently).
-    for relative in re.findall(rb'from\s+"(\.[^"]+)"', body):
-        target = urllib.parse.urljoin(ours[0], relative.decode())
-        assert server.get_raw(target)[0] == 200, f"{ours[0]} imports {relative.decode()} -> {target}: not found"
+    served = [server.get_raw(s) for s in ours]  # the URLs the frontend loads (each .js file is imported)
+    assert all(status == 200 for status, _ in served)
+    assert any(b"registerExtension" in body for _, body in served)
+    # Every module they import resolves, relative to where it is served (a wrong "../" breaks it silently).
+    for url, (_, body) in zip(ours, served):
+        for relative in re.findall(rb'from\s+"(\.[^"]+)"', body):
+            target = urllib.parse.urljoin(url, relative.decode())
+            assert server.get_raw(target)[0] == 200, f"{url} imports {relative.decode()} -> {target}: not found"
 
 
 @pytest.mark.parametrize("fixture", FAMILY_FIXTURES, ids=[f"{v}-{p}" for v, p, *_ in FAMILY_FIXTURES])
