@@ -130,6 +130,8 @@ class _Validation:
         if self.problems:
             raise LoaderValidationError(loader_name(self.family), self.problems)
         added = [c for role, extra in decl.optional_models.items() if role in inspected for c in extra.adds]
+        added += [lora.capability for lora in decl.capability_loras
+                  if any(lora.matches(desc.file_name) for desc, _ in lora_descs)]
         capabilities = decl.capabilities + tuple(c for c in dict.fromkeys(added) if c not in decl.capabilities)
         files = {role: Path(models[role]) for role in inspected}
         files.update({f"text_encoder_{i + 1}": t.path for i, t in enumerate(tes)})
@@ -425,6 +427,9 @@ class _Validation:
         if desc and desc.kind != need:
             self.problem(f"the {name} model needs the {KINDS[need][0]} ({example}); {desc.file_name} is the "
                          f"{desc.display_name}")
+        elif desc and decl.vae_image_channels and desc.dims.get("image_channels") != decl.vae_image_channels:
+            self.problem(f"the {name} model needs a VAE with {decl.vae_image_channels} image channels ({example}); "
+                         f"{desc.file_name} has {desc.dims.get('image_channels', 'unknown')}: use {example}")
         return desc
 
     def _clip_vision(self, path, variant, decl):

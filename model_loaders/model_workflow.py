@@ -106,6 +106,38 @@ class ModelWorkflow(BaseAdvancedWorkflow):
         return comfy.sd.load_clip(ckpt_paths=paths, embedding_directory=folder_paths.get_folder_paths("embeddings"),
                                   clip_type=clip_type)
 
+    # -- request rules --------------------------------------------------------------------------------------
+    def capability_loras(self, capability) -> list:
+        """The attached LoRAs' CapabilityLora entries for `capability` (e.g. 2509's Relight), in declared order."""
+        declared = FAMILIES[self.family].DECLARATIONS[self.variant].loras_for(str(capability))
+        return [lora for lora in declared if any(lora.matches(Path(p).name) for p, _ in self.loras)]
+
+    def unsupported_reason(self, capability) -> str:
+        """Says which LoRA to attach where a capability comes with one (2509's relighting)."""
+        wanted = FAMILIES[self.family].DECLARATIONS[self.variant].loras_for(str(capability))
+        if not wanted:
+            return super().unsupported_reason(capability)
+        return (f"serves {capability} only with its LoRA attached: add "
+                + " or ".join(lora.example_file for lora in wanted) + " (models/loras) to lora_1 of its loader")
+
+    def validate_request(self, request):
+        """The routing rules, plus: a capability that comes with a LoRA says which LoRA to attach, and one whose
+        only attached LoRA relights from a reference says to wire that reference."""
+        reasons = super().validate_request(request)
+        wanted = FAMILIES[self.family].DECLARATIONS[self.variant].loras_for(str(request.capability))
+        if not wanted:
+            return reasons
+        if not self.supports(request.capability):
+            return [f"{self.name} {self.unsupported_reason(request.capability)}"]
+        attached = self.capability_loras(request.capability)
+        if all(lora.needs_reference for lora in attached) and "reference_images" not in request.inputs_present():
+            others = [lora.example_file for lora in wanted if not lora.needs_reference]
+            used = next(Path(p).name for p, _ in self.loras if attached[0].matches(Path(p).name))
+            reasons.append(f"{request.capability} with {used} relights the image with the light of a reference "
+                           f"image: wire reference_image" + (f", or attach {' or '.join(others)} instead" if others
+                                                              else ""))
+        return reasons
+
     # -- running (the StoryCore Advanced Router) -------------------------------------------------------------
     def execute(self, request):
         """Run the family's recipe for `request.capability` (request.payload: sampling.router_inputs.RouterInputs);

@@ -93,6 +93,9 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
                 io.Int.Input("seed", default=0, min=0, max=MAX_SEED, control_after_generate=True,
                              tooltip="Noise seed."),
                 io.Float.Input("denoise", default=1.0, min=0.0, max=1.0, step=0.01, tooltip="Denoising strength."),
+                io.Int.Input("layers", default=2, min=1, max=16, optional=True,
+                             tooltip="layered_generation: how many layers to split the image into (the "
+                                     "template's 2)."),
                 io.Float.Input("memory_budget_gb", default=0.0, min=0.0, max=4096.0, step=0.5,
                                tooltip="Exclude workflows predicted to need more device memory (GiB). 0 = none."),
                 io.Float.Input("time_limit_s", default=0.0, min=0.0, max=1e6, step=1.0,
@@ -102,7 +105,8 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
             ],
             outputs=[
                 io.Image.Output("images", tooltip="The frames or images."),
-                io.Mask.Output("mask", tooltip="Alpha of the result (all ones for these capabilities)."),
+                io.Mask.Output("mask", tooltip="Alpha of the result (1 = opaque): the layers' alpha for "
+                                               "layered_generation, all ones where a capability makes no alpha."),
                 io.Latent.Output("latent", tooltip="The sampled latent."),
                 io.String.Output("workflow", tooltip="Name of the workflow that produced the result."),
                 io.String.Output("report", tooltip="JSON: request, candidates, attempts, settings, timings."),
@@ -114,7 +118,7 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
     def execute(cls, capability, strategy, prompt, negative_prompt, width, height, frames, steps, cfg, shift,
                 sampler, scheduler, seed, denoise, memory_budget_gb, time_limit_s, filename_prefix,
                 positive=None, negative=None, image=None, end_image=None, mask=None, video=None,
-                reference_image=None, **workflows) -> io.NodeOutput:
+                reference_image=None, layers=2, **workflows) -> io.NodeOutput:
         wired = [(f"workflow_{n}", workflows[f"workflow_{n}"]) for n in range(1, WORKFLOW_SLOTS + 1)
                  if workflows.get(f"workflow_{n}") is not None]
         for slot, wf in wired:
@@ -125,7 +129,7 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
             overrides=Overrides(width=width, height=height, frames=frames, steps=steps, cfg=cfg, shift=shift,
                                 sampler=sampler, scheduler=scheduler, seed=seed, denoise=denoise),
             config=services().configs.get(), positive=positive, negative=negative, image=image,
-            end_image=end_image, mask=mask, video=video, reference_image=reference_image,
+            end_image=end_image, mask=mask, video=video, reference_image=reference_image, layers=layers,
             filename_prefix=filename_prefix, node_class=cls, node_id=getattr(cls.hidden, "unique_id", None))
         try:
             outputs, report = run_router(

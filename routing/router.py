@@ -124,7 +124,7 @@ class Router:
     ) -> tuple[Optional[str], Optional[Estimate]]:
         """(why the workflow is excluded, None) or (None, its estimate)."""
         if not wf.supports(request.capability):
-            return f"does not support {request.capability}", None
+            return wf.unsupported_reason(request.capability), None
         problems = wf.validate_request(request)
         if problems:
             return "; ".join(problems), None

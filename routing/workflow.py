@@ -126,6 +126,11 @@ class BaseAdvancedWorkflow:
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
+    def unsupported_reason(self, capability: Capability) -> str:
+        """Why the router excludes this workflow for a capability it does not serve (a subclass may say what
+        would make it serve it)."""
+        return f"does not support {capability}"
+
     def quality_prior(self, capability: Capability) -> float:
         return self.capabilities.get(capability, 0.0)
 

@@ -21,6 +21,7 @@ FAMILY_SETUPS = {
     "newbie": (("newbie", "bf16"), {"text_encoder": "gemma3_4b", "text_encoder_2": "jina_clip_v2"}, "flux_vae"),
 }
 TINY_VAE_NAME = "wan_2.1_vae_tiny.safetensors"
+TINY_RGBA_VAE_NAME = "qwen_image_layered_vae_tiny.safetensors"
 
 
 def link_into(folder: Path, source: Path, name: str | None = None) -> str:
@@ -38,6 +39,8 @@ def place_model(models_root: Path, tiny_models_dir: Path, variant: str, precisio
 def place_vae(models_root: Path, tiny_models_dir: Path, kind: str) -> str:
     if kind == "tiny_wan21":
         return link_into(models_root / "vae", write_wan21_vae(tiny_models_dir), TINY_VAE_NAME)
+    if kind == "tiny_wan21_rgba":  # the Qwen-Image-Layered VAE's layout
+        return link_into(models_root / "vae", write_wan21_vae(tiny_models_dir, image_channels=4), TINY_RGBA_VAE_NAME)
     path = models_root / "vae" / FILE_NAMES[kind]
     if not path.exists():
         write_component(kind, models_root / "vae")
@@ -89,8 +92,8 @@ def variant_loader_inputs(variant_id: str, precision: str, models_root: Path, ti
         inputs["sr_model_name"] = place_model(models_root, tiny_models_dir, variant_id, precision)
     for input_name, kind in zip(("text_encoder", "text_encoder_2"), declaration.text_encoders):
         inputs[input_name] = place_component(models_root, "text_encoders", kind)
-    inputs["vae"] = place_vae(models_root, tiny_models_dir,
-                              "tiny_wan21" if declaration.vae == "wan21_vae" else declaration.vae)
+    tiny = "tiny_wan21_rgba" if declaration.vae_image_channels == 4 else "tiny_wan21"
+    inputs["vae"] = place_vae(models_root, tiny_models_dir, tiny if declaration.vae == "wan21_vae" else declaration.vae)
     if declaration.clip_vision_required:
         inputs["clip_vision"] = place_component(models_root, "clip_vision", declaration.clip_vision)
     return inputs

@@ -45,6 +45,24 @@ class OptionalModel:
 
 
 @dataclass(frozen=True)
+class CapabilityLora:
+    """A LoRA that gives a variant a further capability (Qwen-Image-Edit-2509's Relight and Light-Migration): it
+    counts once its header fits the family (like every LoRA) and its file name matches `name_pattern`.
+
+    prompt_prefix: trigger words the recipe puts before the user's prompt; prompt: the template's own prompt
+    (the user's is appended); needs_reference: it relights image 1 with the light of a `reference_image`."""
+    capability: str
+    name_pattern: str            # regex, searched in the lower-cased file name
+    example_file: str            # the official release file, for messages
+    prompt_prefix: str = ""
+    prompt: str = ""
+    needs_reference: bool = False
+
+    def matches(self, file_name: str) -> bool:
+        return name_has(file_name, self.name_pattern)
+
+
+@dataclass(frozen=True)
 class VariantDeclaration:
     """What a variant serves and which companion files its loader needs.
 
@@ -59,6 +77,8 @@ class VariantDeclaration:
     vae_file: the official VAE file name where it differs from the VAE kind's usual file.
     optional_models: further model inputs (role -> OptionalModel).
     image_through_text_encoder: the input image goes through the text encoder (it needs its vision tower).
+    vae_image_channels: the image channels the VAE must have (None: any; Qwen-Image-Layered: 4, RGBA).
+    capability_loras: LoRAs that add a capability when attached (CapabilityLora).
     """
     capabilities: tuple[str, ...]
     workflow_type: str
@@ -74,11 +94,17 @@ class VariantDeclaration:
     vae_file: str | None = None
     optional_models: Mapping[str, OptionalModel] = field(default_factory=dict)
     image_through_text_encoder: bool = False
+    vae_image_channels: int | None = None
+    capability_loras: tuple[CapabilityLora, ...] = ()
 
     def all_capabilities(self) -> tuple[str, ...]:
-        """Its own capabilities and those an optional model may add."""
-        added = tuple(c for m in self.optional_models.values() for c in m.adds if c not in self.capabilities)
-        return self.capabilities + added
+        """Its own capabilities and those an optional model or a capability LoRA may add."""
+        added = [c for m in self.optional_models.values() for c in m.adds]
+        added += [lora.capability for lora in self.capability_loras]
+        return self.capabilities + tuple(c for c in dict.fromkeys(added) if c not in self.capabilities)
+
+    def loras_for(self, capability: str) -> tuple[CapabilityLora, ...]:
+        return tuple(lora for lora in self.capability_loras if lora.capability == capability)
 
 
 # ---------------------------------------------------------------------------------------------------------------

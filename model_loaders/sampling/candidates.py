@@ -26,6 +26,9 @@ class WiredWorkflow(BaseAdvancedWorkflow):
             return reasons
         return self.extra_reasons + reasons
 
+    def unsupported_reason(self, capability):
+        return self.workflow.unsupported_reason(capability)
+
     def execute(self, request):
         return self.workflow.execute(request)
 

@@ -79,9 +79,11 @@ class SamplingJob:
             return self.workflow.load_clip_vision()
 
     # -- conditioning ---------------------------------------------------------------------------------------------
-    def conditioning(self, positive_text: Optional[str] = None, negative_text: Optional[str] = None):
+    def conditioning(self, positive_text: Optional[str] = None, negative_text: Optional[str] = None,
+                     encode=None):
         """(positive, negative): the CONDITIONING given to the router, else the texts (default: the request's
-        prompt and negative prompt) through the workflow's text encoder and ComfyUI's CLIPTextEncode."""
+        prompt and negative prompt) through the workflow's text encoder and ComfyUI's CLIPTextEncode, or
+        `encode(clip, text) -> CONDITIONING` where the recipe's template uses another text node."""
         self.progress.check_interrupt()
         if self.inputs.positive is not None:
             negative = self.inputs.negative
@@ -91,11 +93,12 @@ class SamplingJob:
             return self.inputs.positive, negative
         with self.measure.stage("load"):
             clip = self.workflow.load_text_encoder()
+        if encode is None:
+            def encode(clip, text):
+                return run_node("CLIPTextEncode", clip=clip, text=text)[0]
         with self.measure.stage("encode"):
-            (positive,) = run_node("CLIPTextEncode", clip=clip,
-                                   text=self.request.prompt if positive_text is None else positive_text)
-            (negative,) = run_node("CLIPTextEncode", clip=clip,
-                                   text=self.request.negative_prompt if negative_text is None else negative_text)
+            positive = encode(clip, self.request.prompt if positive_text is None else positive_text)
+            negative = encode(clip, self.request.negative_prompt if negative_text is None else negative_text)
         return positive, negative
 
     def node(self, name: str, stage: str = "encode", **inputs) -> tuple:
@@ -143,13 +146,23 @@ class SamplingJob:
         return out
 
     # -- decode and save ------------------------------------------------------------------------------------------
-    def finish(self, latent: dict) -> JobResult:
+    def decode(self, latent: dict, vae=None):
+        """ComfyUI's VAEDecode with this workflow's VAE (or `vae`); a video decodes to one batch of frames."""
         self.progress.check_interrupt()
         with self.measure.stage("decode"):
-            (images,) = run_node("VAEDecode", vae=self.vae(), samples=latent)  # video: one batch of frames
+            (images,) = run_node("VAEDecode", vae=self.vae() if vae is None else vae, samples=latent)
+        return images
+
+    def save(self, images, latent: dict, mask=None) -> JobResult:
+        """Save `images` (RGB; with `mask` as their alpha, saved as RGBA) and complete the progress bar.
+        Without a mask the result is opaque (mask all ones)."""
         self.progress.advance_to(self.progress.total)
         with self.measure.stage("save"):
             ui = save_result(images, self.inputs.filename_prefix, video=self.video, family=self.workflow.family,
-                             node_class=self.inputs.node_class)
-        mask = torch.ones(images.shape[:3], dtype=torch.float32)  # opaque: these capabilities make no alpha
+                             node_class=self.inputs.node_class, alpha=mask)
+        if mask is None:
+            mask = torch.ones(images.shape[:3], dtype=torch.float32)
         return JobResult(images=images, latent=latent, mask=mask, ui=ui)
+
+    def finish(self, latent: dict) -> JobResult:
+        return self.save(self.decode(latent), latent)

@@ -53,6 +53,7 @@ def build_report(request, result, inputs, notes, overhead_s: float) -> dict:
         "timings_s": attempts[-1]["timings_s"] if result.success else None,
         "output": {"images_shape": _shape(outputs.get("images")),
                    "latent_shape": _shape((outputs.get("latent") or {}).get("samples")),
+                   "mask_shape": _shape(outputs.get("mask")),
                    "files": (outputs.get("ui") or {}).get("images", [])} if result.success else None,
         "routing_overhead_ms": round(max(0.0, overhead_s - attempt_time) * 1000, 3),
         "error": result.error,

@@ -19,6 +19,7 @@ class RouterInputs:
     mask: Any = None
     video: Any = None
     reference_image: Any = None
+    layers: int = 2                           # layered_generation: layers to make (the template's 2)
     filename_prefix: str = "StoryCore"
     node_class: Any = None                    # the node class (ComfyUI writes its prompt into the saved files)
     node_id: Optional[str] = None             # for the progress bar

@@ -45,14 +45,19 @@ def write_checkpoint(variant_id: str, precision: str, directory) -> Path:
     return write_variant(VARIANTS[variant_id], precision, directory, VARIANTS)
 
 
-def write_wan21_vae(directory, dim: int = 8) -> Path:
-    """A tiny Wan 2.1 VAE (fp32) that comfy.sd.VAE(sd=...) detects as WanVAE: 16 latent channels, 8x / 4x."""
-    path = Path(directory) / (WAN21_VAE_FILE if dim == 8 else f"wan_2.1_vae_dim{dim}_tiny.safetensors")
+def write_wan21_vae(directory, dim: int = 8, image_channels: int = 3) -> Path:
+    """A tiny Wan 2.1 VAE (fp32) that comfy.sd.VAE(sd=...) detects as WanVAE: 16 latent channels, 8x / 4x.
+    image_channels=4: the Qwen-Image-Layered VAE's layout (RGBA)."""
+    name = WAN21_VAE_FILE if dim == 8 else f"wan_2.1_vae_dim{dim}_tiny.safetensors"
+    if image_channels != 3:
+        name = name.replace(".safetensors", f"_{image_channels}ch.safetensors")
+    path = Path(directory) / name
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    shapes = wan21_vae_tensor_shapes(dim)
-    base = seeded_weights(f"wan21_vae_dim{dim}", shapes)
+    shapes = wan21_vae_tensor_shapes(dim, image_channels)
+    tag = "" if image_channels == 3 else f"_{image_channels}ch"
+    base = seeded_weights(f"wan21_vae_dim{dim}{tag}", shapes)
     import torch
     from .precision import Entry
     entries = [Entry(k, torch.float32, s, (lambda key=k: base(key).float())) for k, s in shapes.items()]

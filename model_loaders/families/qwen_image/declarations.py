@@ -1,5 +1,5 @@
 """Qwen-Image: the variants, what each one serves and which companion files it needs."""
-from ..base import ReleaseFile, VariantDeclaration
+from ..base import CapabilityLora, ReleaseFile, VariantDeclaration
 
 FAMILY = "qwen_image"
 DISPLAY_NAME = "Qwen-Image"
@@ -16,6 +16,9 @@ VARIANTS = {
 _QWEN = dict(text_encoders=("qwen25_7b_vl",), vae="wan21_vae", vae_file="qwen_image_vae.safetensors",
              clip_type="qwen_image", workflow_type="image")
 _EDIT = dict(_QWEN, image_through_text_encoder=True)  # the input image goes through Qwen2.5-VL
+RELIGHT_TRIGGER = "重新照明,"  # "relight,": the Relight LoRA's trigger, put before the prompt by its template
+# "Refer to the colour tone; remove image 1's lighting and relight image 1 with the light and tone of image 2."
+LIGHT_MIGRATION_PROMPT = "参考色调，移除图1原有的光照并参考图2的光照和色调对图1重新照明"
 DECLARATIONS = {
     # Base, Edit and Edit-2509 share one layout; Edit-2511 differs only by its `__index_timestep_zero__` marker,
     # so a file without the marker may be declared 2511 (and a 2511-by-name file without it anything else).
@@ -23,11 +26,21 @@ DECLARATIONS = {
         "qwen_image_edit", "qwen_image_edit_2509", "qwen_image_edit_2511"), **_QWEN),
     "qwen_image_edit": VariantDeclaration(("image_editing",), overridable_to=(
         "qwen_image", "qwen_image_edit_2509", "qwen_image_edit_2511"), **_EDIT),
+    # Relighting comes with one of 2509's two relight LoRAs attached (the image_qwen_image_edit_2509_relight and
+    # portrait light-migration templates).
     "qwen_image_edit_2509": VariantDeclaration(("image_editing",), overridable_to=(
-        "qwen_image", "qwen_image_edit", "qwen_image_edit_2511"), **_EDIT),
-    "qwen_image_edit_2511": VariantDeclaration(("image_editing", "image_relighting"), overridable_to=(
+        "qwen_image", "qwen_image_edit", "qwen_image_edit_2511"), capability_loras=(
+        CapabilityLora("image_relighting", r"light[_\-. ]?migration",
+                       "Qwen-Image-Edit-2509-Light-Migration.safetensors", prompt=LIGHT_MIGRATION_PROMPT,
+                       needs_reference=True),
+        CapabilityLora("image_relighting", r"relight", "Qwen-Image-Edit-2509-Relight.safetensors",
+                       prompt_prefix=RELIGHT_TRIGGER)), **_EDIT),
+    # No relight LoRA or template exists for 2511 (the Relight and Light-Migration LoRAs are 2509's).
+    "qwen_image_edit_2511": VariantDeclaration(("image_editing",), overridable_to=(
         "qwen_image", "qwen_image_edit", "qwen_image_edit_2509"), **_EDIT),
-    "qwen_image_layered": VariantDeclaration(("layered_generation",), **_QWEN),
+    # Its VAE is a Wan 2.1 VAE with 4 image channels (RGBA layers).
+    "qwen_image_layered": VariantDeclaration(("layered_generation",), **dict(
+        _QWEN, vae_file="qwen_image_layered_vae.safetensors", vae_image_channels=4)),
 }
 
 # Text-encoder widths that must equal what the diffusion model reads from its own file (kind -> architecture key).

@@ -10,6 +10,8 @@ TEMPLATE_DEFAULTS = {
     "qwen_image": dict(shift=3.1, steps=20, cfg=4, width=1328, height=1328, **_AURAFLOW),
     "qwen_image_edit": dict(shift=3, steps=20, cfg=2.5, width=1024, height=1024, **_AURAFLOW),
     "qwen_image_edit_2509": dict(shift=3, steps=20, cfg=4, width=1024, height=1024, **_AURAFLOW),
+    # The Relight template (§1.7) without its Lightning LoRA: AuraFlow 3, 20 / 4 (Light-Migration: 3.1, 20 / 4).
+    "qwen_image_edit_2509/image_relighting": dict(shift=3, steps=20, cfg=4, width=1024, height=1024, **_AURAFLOW),
     "qwen_image_edit_2511": dict(shift=3.1, steps=40, cfg=4, width=1024, height=1024, **_AURAFLOW),
     "qwen_image_layered": dict(shift=1, steps=20, cfg=2.5, width=640, height=640, **_AURAFLOW),
 }
