@@ -59,5 +59,25 @@ def image_to_video(job):
     return job.finish(_sample(job, positive, negative, latent))
 
 
+def video_inpainting(job):
+    """Wan 2.1 VACE, masked (the official VACE inpainting template): `video` frames + `mask` (white = regenerate)
+    through WanVaceToVideo(control_video, control_masks, reference_image?) at the template's strength 1, sampled,
+    then TrimVideoLatent drops the reference frame's latent."""
+    from ...sampling.routing_types import InvalidRequestError
+    if job.inputs.mask is None:
+        raise InvalidRequestError(f"{job.workflow.name}: video_inpainting with Wan VACE needs a mask (white = the "
+                                  f"region to regenerate): wire one to the router's mask input")
+    s = job.settings
+    positive, negative = job.conditioning()
+    positive, negative, latent, trim = job.node(
+        "WanVaceToVideo", positive=positive, negative=negative, vae=job.vae(), width=s.width, height=s.height,
+        length=s.frames, batch_size=1, strength=1.0, control_video=job.inputs.video,
+        control_masks=job.inputs.mask, reference_image=job.inputs.reference_image)
+    sampled = job.sample(job.shifted(job.models()["model"]), positive, negative, latent)
+    (trimmed,) = job.node("TrimVideoLatent", stage="decode", samples=sampled, trim_amount=trim)
+    return job.finish(trimmed)
+
+
 # text_to_image: the video recipe on a one-frame request (Wan renders a single frame; it is saved as an image).
-RECIPES = {"text_to_video": text_to_video, "image_to_video": image_to_video, "text_to_image": text_to_video}
+RECIPES = {"text_to_video": text_to_video, "image_to_video": image_to_video, "text_to_image": text_to_video,
+           "video_inpainting": video_inpainting}
