@@ -18,7 +18,7 @@ def models_folder(comfyui, tiny_models_dir):
 def test_pack_registers_its_nodes(pack):
     assert set(pack) == {"StoryCoreCheckpointInspector", "StoryCoreWanLoader", "StoryCoreHunyuanVideoLoader",
                          "StoryCoreQwenImageLoader", "StoryCoreNewBieLoader", "StoryCoreWorkflowModels",
-                         "StoryCoreWorkflowTextEncoder"}
+                         "StoryCoreWorkflowTextEncoder", "StoryCoreAdvancedRouter"}
 
 
 def test_inspector_node_describes_a_checkpoint(pack, models_folder):
