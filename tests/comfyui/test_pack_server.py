@@ -75,7 +75,7 @@ EXPECTED_NODES = {  # node id -> (every input, output types)
                                  "steps", "cfg", "shift", "sampler", "scheduler", "seed", "denoise",
                                  "memory_budget_gb", "time_limit_s", "filename_prefix",
                                  *[f"workflow_{n}" for n in range(1, 9)], "positive", "negative", "image",
-                                 "end_image", "mask", "video", "reference_image"],
+                                 "end_image", "mask", "video", "reference_image", "layers"],
                                 ["IMAGE", "MASK", "LATENT", "STRING", "STRING"]),
 }
 
