@@ -18,8 +18,9 @@ def pytest_collection_modifyitems(config, items):
     if COMFYUI is not None:
         return
     marker = pytest.mark.skip(reason=skip_reason())
+    here = Path(__file__).resolve().parent
     for item in items:
-        if "tests/comfyui/" in item.nodeid.replace("\\", "/"):
+        if here in Path(str(item.path)).resolve().parents:
             item.add_marker(marker)
 
 
