@@ -23,11 +23,11 @@ import tiny_models  # the test helpers import the pack's key tables too
 
 assert model_loaders.model_workflow.default_registry is routing.default_registry
 assert model_loaders.model_workflow.BaseAdvancedWorkflow is routing.BaseAdvancedWorkflow
-repo = Path({repo!r})
+pack_folders = [Path({repo!r}) / folder for folder in ("model_loaders", "routing", "nodes")]
 modules_by_file = {{}}
 for name, module in list(sys.modules.items()):
     file = getattr(module, "__file__", None)
-    if file and Path(file).resolve().is_relative_to(repo) and "tests" not in Path(file).resolve().parts:
+    if file and any(Path(file).resolve().is_relative_to(folder) for folder in pack_folders):
         modules_by_file.setdefault(str(Path(file).resolve()), set()).add(id(module))
 twice = [file for file, ids in modules_by_file.items() if len(ids) > 1]
 assert len(modules_by_file) > 10 and not twice, twice
