@@ -1,7 +1,9 @@
 """API-prompt builders for the router's server tests: loader nodes for tiny fixture variants, test conditioning
-of each family's shapes, and the router node with explicit small settings."""
+of each family's shapes, the router node with explicit small settings, and the module-scoped `server` fixture."""
 import itertools
 import json
+
+import pytest
 
 from comfyui_server import execution_error
 from loader_files import LOADER_NODES, variant_loader_inputs
@@ -117,3 +119,13 @@ def history_store(server):
     """The router's performance history in the server's ComfyUI user directory."""
     from routing import HistoryStore
     return HistoryStore(server.workdir / "user" / "storycore")
+
+
+@pytest.fixture(scope="module")
+def server(comfyui_server_workdir, tiny_models_dir, request):
+    """The session's ComfyUI server, with where the router tests place their model files (import it into a test
+    module to use it)."""
+    server = request.getfixturevalue("comfyui_server")
+    server.models_root = comfyui_server_workdir / "models"
+    server.tiny_models_dir = tiny_models_dir
+    return server

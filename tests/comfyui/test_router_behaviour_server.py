@@ -8,16 +8,9 @@ import time
 import pytest
 
 from comfyui_server import execution_error
+from router_prompts import server  # noqa: F401  (the module-scoped server fixture)
 from router_prompts import (conditioning_node, copy_model, fault_node, history_store, loader_node, probe_node,
                             probe_report, reset_probe, router_node, router_output, run_ok)
-
-
-@pytest.fixture(scope="module")
-def server(comfyui_server_workdir, tiny_models_dir, request):
-    server = request.getfixturevalue("comfyui_server")
-    server.models_root = comfyui_server_workdir / "models"
-    server.tiny_models_dir = tiny_models_dir
-    return server
 
 
 def wan_loader(server, model_name=None, variant="wan21_t2v"):

@@ -7,16 +7,9 @@ import io as bytes_io
 import pytest
 from PIL import Image
 
+from router_prompts import server  # noqa: F401  (the module-scoped server fixture)
 from router_prompts import (a14b_i2v_loader_node, conditioning_node, loader_node, router_node, router_output,
                             run_ok, start_image_node)
-
-
-@pytest.fixture(scope="module")
-def server(comfyui_server_workdir, tiny_models_dir, request):
-    server = request.getfixturevalue("comfyui_server")
-    server.models_root = comfyui_server_workdir / "models"
-    server.tiny_models_dir = tiny_models_dir
-    return server
 
 
 def saved_frames(server, ui) -> list:

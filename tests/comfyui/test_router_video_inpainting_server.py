@@ -7,17 +7,10 @@ import pytest
 from PIL import Image
 
 from comfyui_server import execution_error
+from router_prompts import server  # noqa: F401  (the module-scoped server fixture)
 from router_prompts import conditioning_node, loader_node, router_node, router_output, run_ok
 
 SETTINGS = dict(width=64, height=64, frames=5, steps=2, cfg=2.0, shift=5.0, sampler="euler", scheduler="simple")
-
-
-@pytest.fixture(scope="module")
-def server(comfyui_server_workdir, tiny_models_dir, request):
-    server = request.getfixturevalue("comfyui_server")
-    server.models_root = comfyui_server_workdir / "models"
-    server.tiny_models_dir = tiny_models_dir
-    return server
 
 
 def masked_frame(server, name="storycore_vace_frame.png"):
