@@ -9,6 +9,7 @@ import json
 import comfy.samplers
 from comfy_api.latest import io
 
+from ..model_loaders.sampling.report import summary_text
 from ..model_loaders.sampling.router_inputs import RouterInputs
 from ..model_loaders.sampling.routing_run import CONFIG_STRATEGY, RouterError, run_router, services
 from ..model_loaders.sampling.runner import family_recipes
@@ -20,17 +21,6 @@ from .types import StoryCoreWorkflow
 WORKFLOW_SLOTS = 8
 MAX_SEED = 0xFFFFFFFFFFFFFFFF
 AUTO_TIP = " 0 = the chosen workflow's template default (routing config)."
-
-
-def _summary(report: dict) -> str:
-    lines = [f"{report['request']['capability']} -> {report['workflow']}"]
-    s = report.get("settings") or {}
-    if s:
-        lines.append(f"{s['width']}x{s['height']}x{s['frames']}, {s['steps']} steps, cfg {s['cfg']:g}, shift "
-                     f"{s['shift']:g}, {s['sampler']}/{s['scheduler']}, seed {s['seed']}")
-    for a in report["attempts"]:
-        lines.append(f"attempt {a['workflow']}: {a['outcome']} in {a['time_s']:.2f}s")
-    return "\n".join(lines)
 
 
 class StoryCoreAdvancedRouter(io.ComfyNode):
@@ -105,8 +95,9 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
             ],
             outputs=[
                 io.Image.Output("images", tooltip="The frames or images."),
-                io.Mask.Output("mask", tooltip="Alpha of the result (1 = opaque): the layers' alpha for "
-                                               "layered_generation, all ones where a capability makes no alpha."),
+                io.Mask.Output("mask", tooltip="frames x H x W like images: video_inpainting's mask as used (fitted "
+                                               "to the output, 1 = regenerated), the layers' alpha for "
+                                               "layered_generation, all ones otherwise."),
                 io.Latent.Output("latent", tooltip="The sampled latent."),
                 io.String.Output("workflow", tooltip="Name of the workflow that produced the result."),
                 io.String.Output("report", tooltip="JSON: request, candidates, attempts, settings, timings."),
@@ -139,5 +130,5 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
         except InvalidRequestError as exc:
             raise RouterError(f"StoryCore Advanced Router: {exc}") from None
         text = json.dumps(report, indent=2, default=str)
-        ui = dict(outputs["ui"], text=[text], summary=[_summary(report)])
+        ui = dict(outputs["ui"], text=[text], summary=[summary_text(report)])
         return io.NodeOutput(outputs["images"], outputs["mask"], outputs["latent"], report["workflow"], text, ui=ui)

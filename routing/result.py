@@ -65,6 +65,9 @@ class CandidateBreakdown:
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["terms"] = dict(self.terms)
         data["time_prediction"] = self.time_prediction.to_dict() if self.time_prediction is not None else None
+        # The derived views too, so every consumer (router report, dry-run route) reads the same keys.
+        data["prediction_basis"] = self.prediction_basis
+        data["predicted_time_range_s"] = self.predicted_time_range_s
         return _jsonable(data)
 
 

@@ -17,6 +17,7 @@ import comfy.utils
 
 from . import kept_models
 from .comfy_nodes import run_node
+from .masks import output_mask
 from .measure import AttemptMeasure
 from .progress import StageProgress
 from .saving import save_result
@@ -155,13 +156,13 @@ class SamplingJob:
 
     def save(self, images, latent: dict, mask=None) -> JobResult:
         """Save `images` (RGB; with `mask` as their alpha, saved as RGBA) and complete the progress bar.
-        Without a mask the result is opaque (mask all ones)."""
+        Without a mask the MASK output is masks.output_mask's (the region mask for inpainting, else ones)."""
         self.progress.advance_to(self.progress.total)
         with self.measure.stage("save"):
             ui = save_result(images, self.inputs.filename_prefix, video=self.video, family=self.workflow.family,
                              node_class=self.inputs.node_class, alpha=mask)
         if mask is None:
-            mask = torch.ones(images.shape[:3], dtype=torch.float32)
+            mask = output_mask(self.request.capability, self.inputs.mask, images)
         return JobResult(images=images, latent=latent, mask=mask, ui=ui)
 
     def finish(self, latent: dict) -> JobResult:

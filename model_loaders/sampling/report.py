@@ -15,7 +15,12 @@ def decision_view(decision) -> dict | None:
     return {"selected": decision.selected, "fallbacks": list(decision.fallbacks),
             "confidence": decision.confidence, "predicted_time_s": decision.predicted_time_s,
             "predicted_memory_bytes": decision.predicted_memory_bytes,
-            "prediction_basis": decision.prediction_basis, "explanation": decision.explain()}
+            "prediction_basis": decision.prediction_basis,
+            "predicted_time_range_s": _range(decision.predicted_time_range_s), "explanation": decision.explain()}
+
+
+def _range(value):
+    return list(value) if value is not None else None
 
 
 def build_report(request, result, inputs, notes, overhead_s: float) -> dict:
@@ -58,3 +63,19 @@ def build_report(request, result, inputs, notes, overhead_s: float) -> dict:
         "routing_overhead_ms": round(max(0.0, overhead_s - attempt_time) * 1000, 3),
         "error": result.error,
     }
+
+
+def summary_text(report: dict) -> str:
+    """The report in a few lines, shown on the node: the choice, its settings, each candidate's predicted time
+    with its basis (or why it was excluded) and every attempt."""
+    lines = [f"{report['request']['capability']} -> {report['workflow']}"]
+    s = report.get("settings") or {}
+    if s:
+        lines.append(f"{s['width']}x{s['height']}x{s['frames']}, {s['steps']} steps, cfg {s['cfg']:g}, shift "
+                     f"{s['shift']:g}, {s['sampler']}/{s['scheduler']}, seed {s['seed']}")
+    for c in report.get("candidates") or []:
+        why = c["prediction_basis"] if c["eligible"] else f"excluded - {c['excluded_reason']}"
+        lines.append(f"{c['workflow']}: {why}")
+    for a in report["attempts"]:
+        lines.append(f"attempt {a['workflow']}: {a['outcome']} in {a['time_s']:.2f}s")
+    return "\n".join(lines)

@@ -97,6 +97,8 @@ def test_prediction_basis_grows_with_the_sizes_seen():
     assert c.predicted_time_range_s[0] < c.predicted_time_s < c.predicted_time_range_s[1]
     data = json.loads(json.dumps(decision.to_dict()))
     tp = data["candidates"][0]["time_prediction"]
+    assert data["candidates"][0]["prediction_basis"] == c.prediction_basis == tp["description"]
+    assert data["candidates"][0]["predicted_time_range_s"] == [tp["low_s"], tp["high_s"]]
     assert tp["basis"] == "quadratic" and tp["sizes_seen"] == 3 and tp["tokens_range"] == [2550, 20280]
     assert tp["coefficients"]["fixed_s"] == pytest.approx(20.0)
     manager.history.close()
