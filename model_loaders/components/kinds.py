@@ -74,6 +74,16 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "siglip2_naflex": ("SigLIP2 NaFlex vision encoder", "other models", "siglip2_naflex.safetensors"),
     "dino2": ("DINOv2 image encoder", "other models", "dinov2.safetensors"),
     "dino3": ("DINOv3 image encoder", "other models", "dinov3.safetensors"),
+    # latent upscale models (models/latent_upscale_models)
+    "hunyuan_video_15_latent_upsampler_1080p": ("HunyuanVideo 1.5 1080p latent upsampler",
+                                                "HunyuanVideo 1.5 super-resolution",
+                                                "hunyuanvideo15_latent_upsampler_1080p.safetensors"),
+    "hunyuan_video_15_latent_upsampler_720p": ("HunyuanVideo 1.5 720p latent upsampler",
+                                               "HunyuanVideo 1.5 super-resolution",
+                                               "hunyuanvideo15_latent_upsampler_720p.safetensors"),
+    "ltxv_latent_upsampler": ("LTX-Video latent upsampler", "LTX-Video", "ltxv-spatial-upscaler-0.9.7.safetensors"),
+    # image upscale models (models/upscale_models)
+    "esrgan": ("super-resolution model of the ESRGAN type", "image upscaling", "RealESRGAN_x4plus.safetensors"),
 }
 
 
@@ -82,7 +92,7 @@ class ComponentDescription:
     """What a companion file is. `dims` holds the widths other files must agree with (e.g. hidden_size)."""
     file_name: str
     path: Path
-    role: str                      # "text_encoder" | "vae" | "clip_vision"
+    role: str                      # "text_encoder" | "vae" | "clip_vision" | "latent_upsampler" | "upscale_model"
     kind: str
     display_name: str
     used_by: str

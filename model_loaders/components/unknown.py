@@ -24,7 +24,8 @@ def raise_unknown(header, shapes, what: str, markers, detect, prefix_note: str):
         f"(e.g. from ComfyUI's models/{_FOLDERS[what]} folder)")
 
 
-_FOLDERS = {"text encoder": "text_encoders", "VAE": "vae", "CLIP vision encoder": "clip_vision"}
+_FOLDERS = {"text encoder": "text_encoders", "VAE": "vae", "CLIP vision encoder": "clip_vision",
+            "latent upscale model": "latent_upscale_models", "spandrel upscale model": "upscale_models"}
 
 
 def identify_other_role(shapes, expected_role: str) -> str | None:
@@ -34,7 +35,10 @@ def identify_other_role(shapes, expected_role: str) -> str | None:
     from .loras import lora_modules
     from .text_encoders import text_encoder_kind
     from .vaes import vae_kind
-    checks = (("text encoder", text_encoder_kind), ("VAE", vae_kind), ("CLIP vision encoder", clip_vision_kind))
+    from .latent_upsamplers import latent_upsampler_kind
+    from .upscale_models import upscale_model_kind
+    checks = (("text encoder", text_encoder_kind), ("VAE", vae_kind), ("CLIP vision encoder", clip_vision_kind),
+              ("latent upscale model", latent_upsampler_kind), ("spandrel upscale model", upscale_model_kind))
     for role, detect in checks:
         if role == expected_role:
             continue
