@@ -17,7 +17,7 @@ from ..families import routing_defaults
 from .candidates import build_registry
 from .router_inputs import RouterInputs
 from .routing_types import (CircuitBreaker, ConfigManager, HistoryStore, InvalidRequestError, WorkflowManager,
-                            WorkflowRequest, is_video_capability, parse_capability)
+                            WorkflowRequest, is_video_request, parse_capability)
 from .settings import round_to_4n_plus_1, round_to_multiple
 
 GIB = 1024**3
@@ -95,7 +95,7 @@ def routing_request(prompt: str, negative_prompt: str, capability: str, strategy
     if (rw, rh) != (width, height):
         notes.append(f"size {width}x{height} rounded to {rw}x{rh} for routing (a multiple of {multiple} every "
                      f"candidate accepts; each attempt rounds to its own multiple)")
-    video = is_video_capability(capability)
+    video = is_video_request(capability, has_image=inputs.image is not None, has_video=inputs.video is not None)
     frames = 1
     if video:
         asked = value("frames", 81)
@@ -134,17 +134,34 @@ def run_router(*, prompt: str, negative_prompt: str, capability: str, strategy: 
     result = manager.execute_workflow(request)
     report = build_report(request, result, inputs, wiring_notes + notes, overhead_s=time.perf_counter() - t0)
     if not result.success:
-        raise RouterError(failure_message(capability, result, report))
+        raise RouterError(failure_message(capability, result, report, memory_budget_gb, time_limit_s))
     return result.outputs, report
 
 
-def failure_message(capability, result, report) -> str:
+# routing's exclusion reasons for the request's own limits (routing.router._screen_one) -> the node input to change
+LIMIT_REASONS = (("exceeds the budget", "memory_budget_gb", "GiB"), ("exceeds the limit", "time_limit_s", "s"))
+
+
+def limit_hints(reasons: dict, memory_budget_gb: float, time_limit_s: float) -> list[str]:
+    """A line naming the node input to change for each of the request's limits that excluded a candidate."""
+    values = {"memory_budget_gb": memory_budget_gb, "time_limit_s": time_limit_s}
+    hints = []
+    for phrase, name, unit in LIMIT_REASONS:
+        excluded = sorted(n for n, why in reasons.items() if phrase in why)
+        if excluded:
+            hints.append(f"{name} = {values[name]:g} {unit} excludes {', '.join(excluded)}: raise {name} (0 = no "
+                         f"limit) or wire a smaller workflow")
+    return hints
+
+
+def failure_message(capability, result, report, memory_budget_gb: float = 0.0, time_limit_s: float = 0.0) -> str:
     import json
     exc = result.exception
     reasons = getattr(exc, "reasons", None)
     if result.decision is None and isinstance(reasons, dict):
         lines = [f"StoryCore Advanced Router: no wired workflow can do {capability}. Per candidate:"]
         lines += [f"- {name}: {why}" for name, why in sorted(reasons.items())]
+        lines += limit_hints(reasons, memory_budget_gb, time_limit_s)
         lines.append("Wire a workflow that serves it, or change the request as the reasons say.")
         return "\n".join(lines)
     return (f"StoryCore Advanced Router: {result.error}\nreport: " + json.dumps(report, indent=1, default=str))
