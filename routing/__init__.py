@@ -5,11 +5,13 @@ No torch or comfy imports, only relative imports inside the package (ComfyUI loa
 ``<pack folder>.routing``; tests import it as ``routing``).
 """
 from .capabilities import (
+    INPUT_TYPED_CAPABILITIES,
     VIDEO_CAPABILITIES,
     Capability,
     Strategy,
     WorkflowType,
     is_video_capability,
+    is_video_request,
     parse_capability,
     parse_strategy,
 )
@@ -38,13 +40,13 @@ from .router import Router
 from .workflow import BaseAdvancedWorkflow, ExecutionOutput, MemoryModel, RequestRules
 
 __all__ = [
-    "Attempt", "AttemptOutcome", "BaseAdvancedWorkflow", "CandidateBreakdown", "Capability", "CircuitBreaker",
+    "INPUT_TYPED_CAPABILITIES", "Attempt", "AttemptOutcome", "BaseAdvancedWorkflow", "CandidateBreakdown", "Capability", "CircuitBreaker",
     "ConfigError", "ConfigManager", "ConfigStatus", "ErrorKind", "Estimate", "ExecutionOutput",
     "FamilyConfig", "HealthReport", "HistoryStore", "InvalidRequestError", "MemoryModel", "NoEligibleWorkflowError",
     "OutOfMemoryError", "PeakMemoryProbe", "RegistryError", "RequestRules", "RetryableWorkflowError", "Router",
     "RoutingConfig", "RoutingDecision", "RoutingError", "SamplingDefaults", "StoryCoreError", "StoreStatus", "Strategy",
     "VIDEO_CAPABILITIES", "ValidationIssue", "WorkflowManager", "WorkflowRegistry", "WorkflowRequest",
     "WorkflowResult", "WorkflowStats", "WorkflowType", "classify_exception", "config_from_dict",
-    "default_registry", "is_video_capability", "latent_frame_count", "load_config", "parse_capability",
-    "parse_strategy",
+    "default_registry", "is_video_capability", "is_video_request", "latent_frame_count", "load_config",
+    "parse_capability", "parse_strategy",
 ]

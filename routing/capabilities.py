@@ -50,17 +50,19 @@ class Strategy(str, Enum):
         return self.value
 
 
-# Super resolution is a video capability here: the only SR stage among the four families is
-# HunyuanVideo 1.5's latent video upscaler.
 VIDEO_CAPABILITIES: frozenset[Capability] = frozenset(
     {
         Capability.TEXT_TO_VIDEO,
         Capability.IMAGE_TO_VIDEO,
         Capability.VIDEO_INPAINTING,
         Capability.ALPHA_VIDEO,
-        Capability.SUPER_RESOLUTION,
     }
 )
+
+# Capabilities whose requests are a video or an image depending on their inputs: super resolution upscales a video
+# (given frames, or a video the workflow makes first) or, with an image and no video, that image. A workflow serves
+# such a capability for its own output type only (a video workflow the videos, an image workflow the images).
+INPUT_TYPED_CAPABILITIES: frozenset[Capability] = frozenset({Capability.SUPER_RESOLUTION})
 
 # Request inputs a capability cannot work without (a workflow may declare stricter rules).
 # Input names match the WorkflowRequest flags: image, mask, video, reference_images.
@@ -70,14 +72,22 @@ DEFAULT_REQUIRED_INPUTS: dict[Capability, frozenset[str]] = {
     Capability.IMAGE_EDITING: frozenset({"image"}),
     Capability.IMAGE_RELIGHTING: frozenset({"image"}),
     Capability.LAYERED_GENERATION: frozenset({"image"}),
-    Capability.SUPER_RESOLUTION: frozenset({"video"}),
 }
 
 INPUT_NAMES: tuple[str, ...] = ("image", "mask", "video", "reference_images")
 
 def is_video_capability(capability: Capability | str) -> bool:
-    """True when requests for this capability carry frames (4n+1 rule, latent frames > 1)."""
+    """True when every request for this capability carries frames (4n+1 rule, latent frames > 1)."""
     return parse_capability(capability) in VIDEO_CAPABILITIES
+
+
+def is_video_request(capability: Capability | str, *, has_image: bool, has_video: bool) -> bool:
+    """True when a request for `capability` with these inputs carries frames: a video capability, or an
+    input-typed one (super resolution) with a video or without an image."""
+    capability = parse_capability(capability)
+    if capability in INPUT_TYPED_CAPABILITIES:
+        return has_video or not has_image
+    return capability in VIDEO_CAPABILITIES
 
 
 E = TypeVar("E", bound=Enum)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Optional
 
-from .capabilities import Capability, Strategy, is_video_capability, parse_capability, parse_strategy
+from .capabilities import Capability, Strategy, is_video_request, parse_capability, parse_strategy
 from .errors import InvalidRequestError
 
 QUALITY_MODES: tuple[str, ...] = ("draft", "standard", "high")
@@ -82,7 +82,8 @@ class WorkflowRequest:
     # -- derived sizes (cached: the request is frozen and the router reads them per candidate) ----
     @cached_property
     def is_video(self) -> bool:
-        return is_video_capability(self.capability)
+        """Frames, not an image: a video capability, or super resolution of a video (see is_video_request)."""
+        return is_video_request(self.capability, has_image=self.has_image, has_video=self.has_video)
 
     @cached_property
     def latent_frames(self) -> int:

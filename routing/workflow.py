@@ -11,6 +11,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from .capabilities import (
     DEFAULT_REQUIRED_INPUTS,
+    INPUT_TYPED_CAPABILITIES,
     Capability,
     WorkflowType,
     parse_capability,
@@ -149,6 +150,10 @@ class BaseAdvancedWorkflow:
         if not self.supports(request.capability):
             supported = ", ".join(sorted(c.value for c in self.capabilities)) or "nothing"
             return [f"{self.name} does not support {request.capability} (supports: {supported})"]
+        if request.capability in INPUT_TYPED_CAPABILITIES:
+            mismatch = self._output_type_problem(request)
+            if mismatch:
+                return [mismatch]
         reasons: list[str] = []
         multiple = self.rules.resolution_multiple
         for axis in ("width", "height"):
@@ -162,6 +167,18 @@ class BaseAdvancedWorkflow:
         for needed in sorted(self.rules.inputs_for(request.capability) - request.inputs_present()):
             reasons.append(f"{request.capability} needs {_INPUT_PHRASES.get(needed, needed)}")
         return reasons
+
+    def _output_type_problem(self, request: WorkflowRequest) -> Optional[str]:
+        """An input-typed capability (super resolution) is served for the workflow's own output type only."""
+        video_workflow = self.workflow_type is WorkflowType.VIDEO
+        if request.is_video == video_workflow:
+            return None
+        if video_workflow:
+            return (f"{self.name} does {request.capability} of videos; an image without a video asks for an "
+                    f"upscaled image: wire the frames to video (or nothing, to make the video first), or wire an "
+                    f"image workflow for the image")
+        return (f"{self.name} does {request.capability} of images: it needs an input image (and no video; a video is "
+                f"upscaled by a video workflow)")
 
     def _frame_problems(self, frames: int) -> list[str]:
         problems = []

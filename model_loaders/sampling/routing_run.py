@@ -17,7 +17,7 @@ from ..families import routing_defaults
 from .candidates import build_registry
 from .router_inputs import RouterInputs
 from .routing_types import (CircuitBreaker, ConfigManager, HistoryStore, InvalidRequestError, WorkflowManager,
-                            WorkflowRequest, is_video_capability, parse_capability)
+                            WorkflowRequest, is_video_request, parse_capability)
 from .settings import round_to_4n_plus_1, round_to_multiple
 
 GIB = 1024**3
@@ -95,7 +95,7 @@ def routing_request(prompt: str, negative_prompt: str, capability: str, strategy
     if (rw, rh) != (width, height):
         notes.append(f"size {width}x{height} rounded to {rw}x{rh} for routing (a multiple of {multiple} every "
                      f"candidate accepts; each attempt rounds to its own multiple)")
-    video = is_video_capability(capability)
+    video = is_video_request(capability, has_image=inputs.image is not None, has_video=inputs.video is not None)
     frames = 1
     if video:
         asked = value("frames", 81)
