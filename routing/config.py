@@ -50,7 +50,10 @@ class SamplingDefaults:
     shift_node: str = field(default="sd3", metadata=one_of(["sd3", "auraflow"]))
     resolution_multiple: int = field(default=16, metadata=in_range(1, 256))
     guidance: Optional[float] = field(default=None, metadata=in_range(0.0, 100.0))  # FluxGuidance (HunyuanVideo 1.0)
-    expert_split_step: Optional[int] = field(default=None, metadata=in_range(1, 1000))  # Wan2.2 A14B high→low
+    # Wan2.2 A14B high→low; HunyuanVideo 1.5 SR: where the second pass takes over (SplitSigmas)
+    expert_split_step: Optional[int] = field(default=None, metadata=in_range(1, 1000))
+    # Where a template samples an encoded image at partial strength (an upscale's refine: 0.33); None: full (1.0)
+    denoise: Optional[float] = field(default=None, metadata=in_range(0.0, 1.0))
 
     def _check(self, path: str) -> None:
         for axis in ("width", "height"):

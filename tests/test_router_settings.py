@@ -42,6 +42,9 @@ TEMPLATES = {
                                                               None, None),
     ("qwen_image", "qwen_image", "text_to_image"): (3.1, "auraflow", 20, 4, "euler", "simple", 1328, 1328, 1, None,
                                                     None),
+    # HunyuanVideo 1.5 SR (§1.10): 8 steps split at 4, cfg 1, shift 2; the output size
+    ("hunyuan_video", "hunyuan_video_15", "super_resolution"): (2, "sd3", 8, 1, "euler", "simple", 1920, 1088, 121,
+                                                                None, 4),
     ("newbie", "newbie", "anime_generation"): (6, "auraflow", 20, 5.5, "res_multistep", "simple", 1024, 1536, 1,
                                                None, None),
 }
@@ -51,7 +54,7 @@ TEMPLATES = {
 def test_auto_settings_are_the_official_template(key):
     family, variant, capability = key
     defaults = CONFIG.family(family).defaults_for(capability, variant)
-    video = capability.endswith("video")
+    video = capability.endswith("video") or capability == "super_resolution"
     settings, notes = resolve_settings(Overrides(seed=7), defaults, multiple=32 if variant == "wan22_ti2v_5b" else 16,
                                        video=video)
     got = (settings.shift, settings.shift_node, settings.steps, settings.cfg, settings.sampler, settings.scheduler,
@@ -80,6 +83,16 @@ def test_the_a14b_expert_split_keeps_the_template_proportion():
     assert any("expert split at step 4 of 8" in n for n in notes)
     settings, _ = resolve_settings(Overrides(steps=2), defaults, multiple=16, video=True)
     assert settings.expert_split_step == 1
+
+
+def test_an_upscale_refine_takes_the_template_denoise_unless_lowered():
+    defaults = CONFIG.family("qwen_image").defaults_for("super_resolution", "qwen_image")
+    settings, _ = resolve_settings(Overrides(), defaults, multiple=16, video=False)
+    assert settings.denoise == 0.33
+    settings, _ = resolve_settings(Overrides(denoise=0.5), defaults, multiple=16, video=False)
+    assert settings.denoise == 0.5
+    text_to_image = CONFIG.family("qwen_image").defaults_for("text_to_image", "qwen_image")
+    assert resolve_settings(Overrides(), text_to_image, multiple=16, video=False)[0].denoise == 1.0
 
 
 def test_auto_without_a_template_names_the_fields_and_the_fix():

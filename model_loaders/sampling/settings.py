@@ -23,7 +23,7 @@ class Overrides:
     sampler: str = AUTO
     scheduler: str = AUTO
     seed: int = 0
-    denoise: float = 1.0
+    denoise: float = 1.0     # 1.0 = full, or the template's where it refines an image at partial strength
 
     def auto_fields(self) -> list[str]:
         return [f.name for f in fields(self) if f.name not in ("seed", "denoise") and getattr(self, f.name) in (0, AUTO)]
@@ -64,6 +64,14 @@ def round_to_4n_plus_1(frames: int) -> int:
     return max(1, ((frames - 1 + 2) // 4) * 4 + 1)
 
 
+def _denoise(overrides: Overrides, defaults) -> float:
+    """The request's denoise; left at 1.0, the template's where it has one (an upscale's low-denoise refine)."""
+    template = getattr(defaults, "denoise", None)
+    if overrides.denoise >= 1.0 and template is not None:
+        return float(template)
+    return float(overrides.denoise)
+
+
 def resolve_settings(overrides: Overrides, defaults, *, multiple: int, video: bool, shift_node: str = "sd3",
                      where: str = "this workflow") -> tuple[Settings, list[str]]:
     """(settings, notes): explicit values win, auto ones come from `defaults` (a SamplingDefaults or None).
@@ -102,7 +110,7 @@ def resolve_settings(overrides: Overrides, defaults, *, multiple: int, video: bo
         width=rounded_w, height=rounded_h, frames=frames, steps=steps, cfg=float(pick("cfg")),
         shift=float(pick("shift")), shift_node=defaults.shift_node if defaults is not None else shift_node,
         sampler=pick("sampler"), scheduler=pick("scheduler"), seed=int(overrides.seed),
-        denoise=float(overrides.denoise), guidance=defaults.guidance if defaults is not None else None,
+        denoise=_denoise(overrides, defaults), guidance=defaults.guidance if defaults is not None else None,
         expert_split_step=split,
     )
     return settings, notes

@@ -35,8 +35,9 @@ def test_every_declared_variant_has_template_defaults_for_each_capability(config
                 defaults = config.defaults_for(family, variant, capability)
                 assert defaults is not None, (family, variant, capability)
                 assert defaults.resolution_multiple == declaration.resolution_multiple, (family, variant)
-                video = capability in ("text_to_video", "image_to_video", "video_inpainting", "alpha_video",
-                                       "super_resolution")
+                # super_resolution upscales what the workflow makes: a video workflow's videos, an image one's images
+                video = capability in ("text_to_video", "image_to_video", "video_inpainting", "alpha_video") or (
+                    capability == "super_resolution" and declaration.workflow_type == "video")
                 assert (defaults.frames > 1) == video, (family, variant, capability)
 
 
