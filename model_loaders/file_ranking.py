@@ -3,9 +3,10 @@ headers) first, then the others by name, unreadable files last. Plain Python; re
 
 What fits an input comes from the family's declarations and loader spec: the family for a diffusion-model input
 (the variant of the optional model for an optional-model input such as sr_model), the text-encoder kinds at that
-position of the variants' `text_encoders`, the VAE kinds, the CLIP-vision kinds, and for LoRAs the family they
-target. Where several kinds fit, the one most variants use comes first (the Wan loader's VAE list starts with the
-Wan 2.1 VAE, which six of its seven variants use).
+position of the variants' `text_encoders`, the VAE kinds, the CLIP-vision kinds, for an optional companion input
+the kinds its declarations name (identified as its component type), and for LoRAs the family they target. Where
+several kinds fit, the one most variants use comes first (the Wan loader's VAE list starts with the Wan 2.1 VAE,
+which six of its seven variants use).
 
 Each file's identity is cached in memory by (path, size, mtime_ns), so listing hundreds of files for every loader
 on each /object_info reads each header once; a bad or unknown file is remembered as unidentified and ranks last.
@@ -17,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from .companion_files import component_type
 from .components import (UnknownComponentError, describe_kind, identify_clip_vision, identify_lora,
                          identify_text_encoder, identify_vae)
 from .errors import UnknownArchitectureError
@@ -51,19 +53,21 @@ _OTHER: Identity = (None, None)  # a readable safetensors file of a kind nothing
 _cache: dict[tuple[str, str], tuple[int, int, Identity]] = {}
 
 
-def file_identity(path: str | os.PathLike, folder: str) -> Identity:
-    """What the file in model folder `folder` is, from its header; cached by path, size and mtime_ns."""
+def file_identity(path: str | os.PathLike, folder: str, component: str | None = None) -> Identity:
+    """What the file in model folder `folder` is (as a `component`-type companion where one is named), from its
+    header; cached by path, size and mtime_ns."""
     path = os.fspath(path)
     try:
         stat = os.stat(path)
     except OSError:
         return _UNREADABLE
-    key = (path, folder)
+    key = (path, folder if component is None else f"{folder}:{component}")
     cached = _cache.get(key)
     if cached and cached[:2] == (stat.st_size, stat.st_mtime_ns):
         return cached[2]
     try:
-        identity = _IDENTIFY[folder](read_safetensors_header(path))
+        identify = _IDENTIFY[folder] if component is None else _component(component_type(component).identify)
+        identity = identify(read_safetensors_header(path))
     except (UnknownComponentError, UnknownArchitectureError):
         identity = _OTHER
     except Exception:  # any bad file (pickle, truncated, unknown layout) only ranks last: never break a list
@@ -84,6 +88,7 @@ class SlotFit:
     accepted: tuple[str, ...]
     what: str
     field: int = 0
+    component: str | None = None  # an optional companion input: its component type (companion_files)
 
 
 def _by_use(values: Iterable[str | None]) -> tuple[str, ...]:
@@ -115,6 +120,10 @@ def slot_fit(family: str, input_id: str) -> SlotFit:
     if input_id == "clip_vision":
         kinds = _by_use(d.clip_vision for d in declarations)
         return SlotFit("clip_vision", kinds, _kinds_text(kinds))
+    companions = [d.companions[input_id] for d in declarations if input_id in d.companions]
+    if companions:
+        kinds = _by_use(c.kind for c in companions)
+        return SlotFit(companions[0].folder, kinds, _kinds_text(kinds), component=companions[0].component)
     raise KeyError(f"{spec.node_id} has no file input {input_id!r}")
 
 
@@ -127,7 +136,7 @@ def rank_files(names_and_paths: list[tuple[str, str | None]], fit: SlotFit) -> l
     then the unreadable ones, each group in the order given."""
     def rank(item):
         index, (name, path) = item
-        identity = file_identity(path, fit.folder) if path else _UNREADABLE
+        identity = file_identity(path, fit.folder, fit.component) if path else _UNREADABLE
         value = identity[fit.field]
         if value in fit.accepted:
             return (0, fit.accepted.index(value), index)

@@ -16,6 +16,9 @@ Decisions:
 - Forcing an fp8 dtype on a scaled_fp8 / comfy_quant file is refused (ComfyUI would cast its norms and
   modulations to fp8 too, and the per-layer scales already keep it fp8): use "auto".
 - A CLIP-vision file given to a variant that uses none is ignored with a note, not an error.
+- An optional companion file (families.base.OptionalCompanion, e.g. an alpha VAE) is identified from its header
+  like every other file: another kind, or a variant that takes none, is an error. Where it (or a capability LoRA)
+  is given without the other parts its capability needs, a note says what to add.
 - A LoRA for another family, with no module landing on the model, or with factors of another model size is an
   error; one with only some modules unmapped gets a note (ComfyUI skips those keys).
 """
@@ -32,7 +35,8 @@ from .components import (KINDS, ComponentDescription, LoraDescription, describe_
                          identify_clip_vision, identify_lora, identify_text_encoder, identify_vae)
 from .errors import CheckpointError, LoaderValidationError
 from .families import FAMILIES, declaration, missing_and_mismatched
-from .families.base import expert_from_name, summarise_keys
+from .companion_files import component_type
+from .families.base import OptionalCompanion, expert_from_name, summarise_keys
 from .inspection import CheckpointDescription, describe_header
 from .model_cache import file_identity
 from .precision import (PRECISION_CHOICES, STORED_DTYPES, PrecisionChoice, PrecisionChoiceError, choose_precision,
@@ -81,7 +85,12 @@ class ValidatedWorkflow:
     vae_bytes: int
     clip_vision_bytes: int
     lora_bytes: int
+    companions: Mapping[str, ComponentDescription] = field(default_factory=dict)  # role -> optional companion file
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def companion_bytes(self) -> int:
+        return sum(d.weight_bytes for d in self.companions.values())
 
 
 def loader_name(family: str) -> str:
@@ -90,12 +99,14 @@ def loader_name(family: str) -> str:
 
 def validate_loader_inputs(family: str, *, models: Mapping[str, str | os.PathLike],
                            text_encoders: list, vae=None, clip_vision=None, loras=(),
-                           precision: str = "auto", variant_override: str = "auto") -> ValidatedWorkflow:
+                           precision: str = "auto", variant_override: str = "auto",
+                           companions: Mapping[str, str | os.PathLike] | None = None) -> ValidatedWorkflow:
+    """companions: role -> file of the optional companion inputs given (families.base.OptionalCompanion)."""
     if family not in FAMILIES:
         raise LoaderValidationError("StoryCore loader", [
             f"unknown model family {family!r}: choose one of {', '.join(sorted(FAMILIES))}"])
     return _Validation(family).run(dict(models or {}), list(text_encoders or []), vae, clip_vision,
-                                   list(loras or []), precision, variant_override)
+                                   list(loras or []), precision, variant_override, dict(companions or {}))
 
 
 class _Validation:
@@ -110,7 +121,7 @@ class _Validation:
         self.problems.append(text)
 
     # -- the whole check ---------------------------------------------------------------------------------------
-    def run(self, models, text_encoders, vae, clip_vision, loras, precision, variant_override):
+    def run(self, models, text_encoders, vae, clip_vision, loras, precision, variant_override, companions):
         if precision not in PRECISION_CHOICES:
             self.problem(f"precision {precision!r} is not a choice: use one of {', '.join(PRECISION_CHOICES)}")
         inspected = self._inspect_models(models)
@@ -127,12 +138,10 @@ class _Validation:
         vae_desc = self._vae(vae, variant, decl)
         cv_desc = self._clip_vision(clip_vision, variant, decl)
         lora_descs = self._loras(loras, inspected)
+        companion_descs = self._companions(companions, variant, decl)
         if self.problems:
             raise LoaderValidationError(loader_name(self.family), self.problems)
-        added = [c for role, extra in decl.optional_models.items() if role in inspected for c in extra.adds]
-        added += [lora.capability for lora in decl.capability_loras
-                  if any(lora.matches(desc.file_name) for desc, _ in lora_descs)]
-        capabilities = decl.capabilities + tuple(c for c in dict.fromkeys(added) if c not in decl.capabilities)
+        capabilities = self._capabilities(decl, inspected, companion_descs, [d.file_name for d, _ in lora_descs])
         files = {role: Path(models[role]) for role in inspected}
         files.update({f"text_encoder_{i + 1}": t.path for i, t in enumerate(tes)})
         if vae_desc:
@@ -140,6 +149,7 @@ class _Validation:
         if cv_desc:
             files["clip_vision"] = cv_desc.path
         files.update({f"lora_{i + 1}": d.path for i, (d, _) in enumerate(lora_descs)})
+        files.update({role: d.path for role, d in companion_descs.items()})
         return ValidatedWorkflow(
             family=self.family, variant=variant, variant_name=self.module.VARIANTS[variant], variant_source=source,
             capabilities=capabilities, workflow_type=decl.workflow_type, precision=choice, clip_type=decl.clip_type,
@@ -152,7 +162,24 @@ class _Validation:
             text_encoder_bytes=sum(t.weight_bytes for t in tes),
             vae_bytes=vae_desc.weight_bytes if vae_desc else 0,
             clip_vision_bytes=cv_desc.weight_bytes if cv_desc else 0,
-            lora_bytes=sum(d.weight_bytes for d, _ in lora_descs), notes=tuple(self.notes))
+            lora_bytes=sum(d.weight_bytes for d, _ in lora_descs), companions=MappingProxyType(companion_descs),
+            notes=tuple(self.notes))
+
+    def _capabilities(self, decl, inspected, companions, lora_names):
+        """The variant's own capabilities, plus each added one whose parts are all there; a note for each added
+        one of which only some parts are there."""
+        added = []
+        for capability in decl.all_capabilities()[len(decl.capabilities):]:
+            missing = decl.missing_parts(capability, models=inspected, companions=companions, lora_names=lora_names)
+            if not missing:
+                added.append(capability)
+                continue
+            given = [desc.file_name for role, desc in companions.items() if capability in decl.companions[role].adds]
+            given += [name for name in lora_names if any(l.matches(name) for l in decl.loras_for(capability))]
+            if given:
+                self.notes.append(f"{', '.join(given)}: {capability} also needs {'; and '.join(missing)}: add "
+                                  f"{'it' if len(missing) == 1 else 'them'} to serve {capability}")
+        return decl.capabilities + tuple(added)
 
     # -- diffusion models --------------------------------------------------------------------------------------
     def _inspect_models(self, models):
@@ -453,6 +480,45 @@ class _Validation:
                          + ("" if decl.clip_vision_required else ", or none"))
         return desc
 
+    def _companions(self, given, variant, decl) -> dict:
+        """role -> ComponentDescription of each optional companion file given, checked against what its input
+        takes (the variant's declaration, or any variant's where the variant is unknown)."""
+        declared = declared_companions(self.module)
+        out = {}
+        for role, path in given.items():
+            name = Path(path).name
+            if role not in declared:
+                self.problem(f"{name}: unknown companion input {role!r}; the {loader_name(self.family)} takes "
+                             f"{', '.join(declared) or 'none'}")
+                continue
+            companion = decl.companions.get(role) if decl else declared[role]
+            if companion is None:
+                takers = [v for v, d in self.module.DECLARATIONS.items() if role in d.companions]
+                self.problem(f"{name}: {role} is only for {', '.join(self.module.VARIANTS[v] for v in takers)}; "
+                             f"remove it for {self.module.VARIANTS[variant]}")
+                continue
+            desc = self._identify_companion(role, companion, path)
+            if desc is not None:
+                out[role] = desc
+        return out
+
+    def _identify_companion(self, role: str, companion: OptionalCompanion, path):
+        kind = component_type(companion.component)
+        needs = f"{role} needs {describe_kind(companion.kind)} (e.g. {companion.example_file})"
+        try:
+            desc = kind.identify(path)
+        except CheckpointError as exc:
+            self.problem(f"{role}: {exc}; {needs}")
+            return None
+        except OSError as exc:
+            self.problem(f"{Path(path).name}: the {kind.what} given as {role} cannot be read ({exc}): check that "
+                         f"the file exists")
+            return None
+        if desc.kind != companion.kind:
+            self.problem(f"{desc.file_name} is {describe_kind(desc.kind)}, given as {role}; {needs}")
+            return None
+        return desc
+
     def _loras(self, loras, inspected):
         out = []
         model = next(iter(inspected.values()), None)
@@ -516,6 +582,16 @@ def accepted_model_roles(module) -> tuple[str, ...]:
     roles = ["model"] + (list(EXPERT_ROLES) if any(d.model_roles == EXPERT_ROLES for d in declarations) else [])
     roles += [role for d in declarations for role in d.optional_models if role not in roles]
     return tuple(dict.fromkeys(roles))
+
+
+def declared_companions(module) -> dict[str, OptionalCompanion]:
+    """role -> OptionalCompanion of every companion input a family's loader takes (the first variant declaring a
+    role gives its folder and tooltip), in declaration order."""
+    out: dict[str, OptionalCompanion] = {}
+    for d in module.DECLARATIONS.values():
+        for role, companion in d.companions.items():
+            out.setdefault(role, companion)
+    return out
 
 
 def _expert_example(file_name: str, role: str, other: str, official_file: str) -> str:

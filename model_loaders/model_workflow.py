@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from ..routing import BaseAdvancedWorkflow, RequestRules, WorkflowType, default_registry
+from .companion_files import component_type, load_vae_file
 from .families import FAMILIES
 from .loader_validation import ValidatedWorkflow, validate_loader_inputs
 
@@ -57,7 +58,7 @@ class ModelWorkflow(BaseAdvancedWorkflow):
             "memory_estimate": {
                 "diffusion_model_bytes": v.weight_bytes,
                 "all_files_bytes": v.weight_bytes + v.text_encoder_bytes + v.vae_bytes + v.clip_vision_bytes
-                + v.lora_bytes,
+                + v.lora_bytes + v.companion_bytes,
                 "activation_bytes_per_token": self.memory_model.activation_bytes_per_token,
             },
             "files": {role: Path(p).name for role, p in v.files.items()},
@@ -85,11 +86,24 @@ class ModelWorkflow(BaseAdvancedWorkflow):
         return models
 
     def load_vae(self):
-        import comfy.sd
-        import comfy.utils
-        sd, metadata = comfy.utils.load_torch_file(str(self.validated.files["vae"]), safe_load=True,
-                                                   return_metadata=True)
-        return comfy.sd.VAE(sd=sd, metadata=metadata)
+        return load_vae_file(self.validated.files["vae"])
+
+    def has_companion(self, role: str) -> bool:
+        """Whether the optional companion input `role` (families.base.OptionalCompanion) was given a file."""
+        return role in self.validated.companions
+
+    def load_companion(self, role: str):
+        """The optional companion file given as `role`, loaded as its component type loads (companion_files: a VAE
+        through comfy.sd.VAE, ...). Raises KeyError naming the input where none was given."""
+        desc = self.validated.companions.get(role)
+        if desc is None:
+            raise KeyError(self.no_companion_message(role))
+        return component_type(self._declaration().companions[role].component).load(desc.path)
+
+    def no_companion_message(self, role: str) -> str:
+        declared = self._declaration().companions.get(role)
+        hint = f": give {declared.example_file} (models/{declared.folder}) as {role}" if declared else ""
+        return f"{self.name}: no {role} file was given to its loader{hint}"
 
     def load_clip_vision(self):
         path = self.validated.files.get("clip_vision")
@@ -107,28 +121,44 @@ class ModelWorkflow(BaseAdvancedWorkflow):
                                   clip_type=clip_type)
 
     # -- request rules --------------------------------------------------------------------------------------
+    def _declaration(self):
+        return FAMILIES[self.family].DECLARATIONS[self.variant]
+
     def capability_loras(self, capability) -> list:
         """The attached LoRAs' CapabilityLora entries for `capability` (e.g. 2509's Relight), in declared order."""
-        declared = FAMILIES[self.family].DECLARATIONS[self.variant].loras_for(str(capability))
+        declared = self._declaration().loras_for(str(capability))
         return [lora for lora in declared if any(lora.matches(Path(p).name) for p, _ in self.loras)]
 
+    def missing_parts(self, capability) -> list[str]:
+        """What this workflow's loader still needs for a capability that comes with optional parts (a capability
+        LoRA, companion files, an optional model), in words; [] where nothing is missing."""
+        return self._declaration().missing_parts(
+            capability, models=self.validated.model_files, companions=self.validated.companions,
+            lora_names=[Path(p).name for p, _ in self.loras])
+
     def unsupported_reason(self, capability) -> str:
-        """Says which LoRA to attach where a capability comes with one (2509's relighting)."""
-        wanted = FAMILIES[self.family].DECLARATIONS[self.variant].loras_for(str(capability))
-        if not wanted:
+        """Says which parts to add where a capability comes with optional parts (2509's relighting LoRA, ...)."""
+        decl, capability = self._declaration(), str(capability)
+        missing = self.missing_parts(capability) if capability in decl.all_capabilities() else []
+        if not missing:
             return super().unsupported_reason(capability)
-        return (f"serves {capability} only with its LoRA attached: add "
-                + " or ".join(lora.example_file for lora in wanted) + " (models/loras) to lora_1 of its loader")
+        parts = (["LoRA"] if decl.loras_for(capability) else []) + list(decl.companions_for(capability))
+        parts += [role for role, m in decl.optional_models.items() if capability in m.adds]
+        return (f"serves {capability} only with its {' and '.join(parts)} attached: add to its loader "
+                + "; and ".join(missing))
 
     def validate_request(self, request):
-        """The routing rules, plus: a capability that comes with a LoRA says which LoRA to attach, and one whose
-        only attached LoRA relights from a reference says to wire that reference."""
+        """The routing rules, plus: a capability that comes with optional parts says which parts to add, and one
+        whose only attached LoRA relights from a reference says to wire that reference."""
         reasons = super().validate_request(request)
-        wanted = FAMILIES[self.family].DECLARATIONS[self.variant].loras_for(str(request.capability))
-        if not wanted:
+        capability = str(request.capability)
+        if capability not in self._declaration().all_capabilities() or capability in self._declaration().capabilities:
             return reasons
         if not self.supports(request.capability):
             return [f"{self.name} {self.unsupported_reason(request.capability)}"]
+        wanted = self._declaration().loras_for(capability)
+        if not wanted:
+            return reasons
         attached = self.capability_loras(request.capability)
         if all(lora.needs_reference for lora in attached) and "reference_images" not in request.inputs_present():
             others = [lora.example_file for lora in wanted if not lora.needs_reference]
@@ -147,11 +177,12 @@ class ModelWorkflow(BaseAdvancedWorkflow):
 
 
 def build_model_workflow(family: str, *, models: dict, text_encoders: list, vae, clip_vision, loras: list,
-                         precision: str, variant_override: str = "auto") -> ModelWorkflow:
+                         precision: str, variant_override: str = "auto", companions: dict | None = None
+                         ) -> ModelWorkflow:
     """Validate everything a loader node was given (headers only) and describe the workflow."""
     validated = validate_loader_inputs(family, models=models, text_encoders=text_encoders, vae=vae,
                                        clip_vision=clip_vision, loras=loras, precision=precision,
-                                       variant_override=variant_override)
+                                       variant_override=variant_override, companions=companions)
     return ModelWorkflow(validated)
 
 

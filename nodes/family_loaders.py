@@ -5,8 +5,9 @@ is used.
 """
 from comfy_api.latest import io, ui
 
-from ..model_loaders.families import FAMILY_MODULES, overridable_variants
+from ..model_loaders.families import FAMILIES, FAMILY_MODULES, overridable_variants
 from ..model_loaders.families.base import FileSlot, LoaderSpec
+from ..model_loaders.loader_validation import declared_companions
 from ..model_loaders.model_workflow import build_model_workflow, register_workflow
 from .loader_inputs import (NONE, LORA_SLOTS, file_choice, file_fingerprint, lora_inputs, precision_input, resolve,
                             variant_input)
@@ -26,11 +27,19 @@ class FamilyLoaderNode(io.ComfyNode):
         if spec.clip_vision_tooltip:
             slots.append(FileSlot("clip_vision", "clip_vision", "clip_vision", spec.clip_vision_tooltip,
                                   optional=True))
-        return slots
+        return slots + cls.companion_slots()
+
+    @classmethod
+    def companion_slots(cls) -> list[FileSlot]:
+        """The family's optional companion inputs (families.base.OptionalCompanion): optional, 'none' by default."""
+        return [FileSlot(role, c.folder, role, c.tooltip, optional=True)
+                for role, c in declared_companions(FAMILIES[cls.FAMILY]).items()]
 
     @classmethod
     def define_schema(cls):
-        inputs = [file_choice(cls.FAMILY, s.input_id, s.folder, s.tooltip, allow_none=s.optional)
+        companions = {s.input_id for s in cls.companion_slots()}  # optional in the schema too: older prompts run
+        inputs = [file_choice(cls.FAMILY, s.input_id, s.folder, s.tooltip, allow_none=s.optional,
+                              optional=s.input_id in companions)
                   for s in cls.file_slots()]
         inputs += lora_inputs(cls.FAMILY) + [precision_input()]
         overridable = overridable_variants(cls.FAMILY)
@@ -84,6 +93,7 @@ class FamilyLoaderNode(io.ComfyNode):
                    for n in range(1, LORA_SLOTS + 1) if inputs.get(f"lora_{n}", NONE) != NONE],
             precision=inputs["precision"],
             variant_override=inputs.get("variant", "auto"),
+            companions={s.role: paths[s.input_id] for s in cls.companion_slots() if paths[s.input_id] is not None},
         )
         register_workflow(workflow)
         return io.NodeOutput(workflow, ui=ui.PreviewText(workflow.report_text()))

@@ -22,8 +22,11 @@ def empty_folder_choice(folder: str) -> str:
     return f"no files in models/{folder}"
 
 
-def file_choice(family: str, input_id: str, folder: str, tooltip: str, *, allow_none: bool = False) -> io.Combo.Input:
-    """A file list ordered for this loader input (model_loaders.file_ranking), its first file the default.
+def file_choice(family: str, input_id: str, folder: str, tooltip: str, *, allow_none: bool = False,
+                optional: bool = False) -> io.Combo.Input:
+    """A file list ordered for this loader input (model_loaders.file_ranking), its first file the default
+    ('none' first where allow_none). optional: an optional input of the schema (an API prompt may leave it out,
+    which reads as 'none').
 
     An empty folder of a required input lists nothing and shows empty_folder_choice(folder) as its value: ComfyUI's
     own list check then reports that one input ("not in []"), as it reports any name that is not in the folder."""
@@ -33,7 +36,8 @@ def file_choice(family: str, input_id: str, folder: str, tooltip: str, *, allow_
     if allow_none:
         options = [NONE] + options
     default = options[0] if options else empty_folder_choice(folder)
-    return io.Combo.Input(input_id, options=options, default=default, tooltip=f"{tooltip} {order_note(fit)}")
+    return io.Combo.Input(input_id, options=options, default=default, tooltip=f"{tooltip} {order_note(fit)}",
+                          optional=optional)
 
 
 def lora_inputs(family: str) -> list:

@@ -45,6 +45,23 @@ class OptionalModel:
 
 
 @dataclass(frozen=True)
+class OptionalCompanion:
+    """An optional companion file a variant's loader may take (e.g. Wan-Alpha's alpha-channel VAE), declared under
+    its role, which is also its loader input's name and its key in the validated workflow's files.
+
+    component: the component type model_loaders.companion_files knows how to identify from a header and load
+    ("vae", ...); kind: the kind that identification must give (model_loaders.components.KINDS); folder: the
+    ComfyUI model folder its input lists; adds: the capabilities it serves, together with every other part
+    declared for them (capability LoRAs, other companions); tooltip: its loader input's tooltip."""
+    component: str
+    kind: str
+    folder: str
+    adds: tuple[str, ...]
+    tooltip: str
+    example_file: str            # the official release file, for messages
+
+
+@dataclass(frozen=True)
 class CapabilityLora:
     """A LoRA that gives a variant a further capability (Qwen-Image-Edit-2509's Relight and Light-Migration): it
     counts once its header fits the family (like every LoRA) and its file name matches `name_pattern`.
@@ -79,6 +96,11 @@ class VariantDeclaration:
     image_through_text_encoder: the input image goes through the text encoder (it needs its vision tower).
     vae_image_channels: the image channels the VAE must have (None: any; Qwen-Image-Layered: 4, RGBA).
     capability_loras: LoRAs that add a capability when attached (CapabilityLora).
+    companions: optional companion files (role -> OptionalCompanion).
+
+    A capability added by optional parts is served once every kind of part declared for it is there: one of its
+    capability LoRAs (where it has any), each companion that adds it, and an optional model that adds it (where
+    one does). missing_parts says what is still missing, in words for messages.
     """
     capabilities: tuple[str, ...]
     workflow_type: str
@@ -96,15 +118,40 @@ class VariantDeclaration:
     image_through_text_encoder: bool = False
     vae_image_channels: int | None = None
     capability_loras: tuple[CapabilityLora, ...] = ()
+    companions: Mapping[str, OptionalCompanion] = field(default_factory=dict)
 
     def all_capabilities(self) -> tuple[str, ...]:
-        """Its own capabilities and those an optional model or a capability LoRA may add."""
+        """Its own capabilities and those optional models, companions or capability LoRAs may add."""
         added = [c for m in self.optional_models.values() for c in m.adds]
+        added += [c for m in self.companions.values() for c in m.adds]
         added += [lora.capability for lora in self.capability_loras]
         return self.capabilities + tuple(c for c in dict.fromkeys(added) if c not in self.capabilities)
 
     def loras_for(self, capability: str) -> tuple[CapabilityLora, ...]:
         return tuple(lora for lora in self.capability_loras if lora.capability == capability)
+
+    def companions_for(self, capability: str) -> dict[str, OptionalCompanion]:
+        return {role: c for role, c in self.companions.items() if capability in c.adds}
+
+    def missing_parts(self, capability: str, *, models=(), companions=(), lora_names=()) -> list[str]:
+        """What is missing for an added `capability`, given the optional model roles, companion roles and LoRA
+        file names present, each as "<file> (models/<folder>) as <input>" ([] when it is served, or one of the
+        variant's own capabilities)."""
+        capability = str(capability)
+        if capability in self.capabilities:
+            return []
+        missing = []
+        loras = self.loras_for(capability)
+        if loras and not any(lora.matches(name) for lora in loras for name in lora_names):
+            missing.append(" or ".join(lora.example_file for lora in loras) + " (models/loras) as lora_1")
+        for role, companion in self.companions_for(capability).items():
+            if role not in companions:
+                missing.append(f"{companion.example_file} (models/{companion.folder}) as {role}")
+        optional = {role: m for role, m in self.optional_models.items() if capability in m.adds}
+        if optional and not set(optional) & set(models):
+            missing.append(" or ".join(f"{m.example_file} (models/diffusion_models) as {role}"
+                                       for role, m in optional.items()))
+        return missing
 
 
 # ---------------------------------------------------------------------------------------------------------------

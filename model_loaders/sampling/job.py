@@ -75,6 +75,16 @@ class SamplingJob:
             self._vae = self._kept("vae", self.workflow.load_vae)
         return self._vae
 
+    def companion(self, role: str, required: bool = True):
+        """The optional companion file given as `role` on the loader (e.g. "alpha_vae"), loaded on first use and kept
+        like the models; None where none was given and not `required`, else InvalidRequestError naming the input."""
+        if not self.workflow.has_companion(role):
+            if not required:
+                return None
+            from .routing_types import InvalidRequestError
+            raise InvalidRequestError(self.workflow.no_companion_message(role))
+        return self._kept(f"companion:{role}", lambda: self.workflow.load_companion(role))
+
     def clip_vision(self):
         with self.measure.stage("load"):
             return self.workflow.load_clip_vision()

@@ -61,7 +61,7 @@ LORA_INPUTS = ["lora_1", "lora_1_strength", "lora_2", "lora_2_strength", "precis
 EXPECTED_NODES = {  # node id -> (every input, output types)
     INSPECTOR: (["model_name"], ["STRING"]),
     "StoryCoreWanLoader": (["model_name", "low_noise_model_name", "text_encoder", "vae", "clip_vision",
-                            *LORA_INPUTS, "variant"], ["STORYCORE_WORKFLOW"]),
+                            *LORA_INPUTS, "variant", "alpha_vae"], ["STORYCORE_WORKFLOW"]),
     "StoryCoreHunyuanVideoLoader": (["model_name", "sr_model_name", "text_encoder", "text_encoder_2", "vae",
                                      "clip_vision", *LORA_INPUTS, "variant"], ["STORYCORE_WORKFLOW"]),
     "StoryCoreQwenImageLoader": (["model_name", "text_encoder", "vae", *LORA_INPUTS, "variant"],

@@ -1,5 +1,5 @@
 """Wan: the variants, what each one serves and which companion files it needs."""
-from ..base import ReleaseFile, VariantDeclaration
+from ..base import CapabilityLora, OptionalCompanion, ReleaseFile, VariantDeclaration
 
 FAMILY = "wan"
 DISPLAY_NAME = "Wan"
@@ -15,9 +15,20 @@ VARIANTS = {
 
 # What each variant serves and needs. The text-to-video models also render text_to_image as a single frame.
 _TE = dict(text_encoders=("umt5_xxl",), clip_type="wan", workflow_type="video")
+# Wan-Alpha (the video_wan2.1_alpha_t2v_14B template): Wan 2.1 T2V 14B with its RGBA LoRA; the latent is decoded by
+# the RGB-channel VAE (the workflow's vae) and by the alpha-channel VAE, both Wan 2.1 VAE layouts.
+ALPHA_LORA = CapabilityLora("alpha_video", r"alpha|rgba", "wan_alpha_2.1_rgba_lora.safetensors")
+ALPHA_VAE_FILE = "wan_alpha_2.1_vae_alpha_channel.safetensors"
+RGB_VAE_FILE = "wan_alpha_2.1_vae_rgb_channel.safetensors"
+_ALPHA_VAE = {"alpha_vae": OptionalCompanion(
+    "vae", "wan21_vae", "vae", ("alpha_video",), example_file=ALPHA_VAE_FILE,
+    tooltip=(f"Wan-Alpha only (Wan 2.1 T2V + the {ALPHA_LORA.example_file} LoRA): the alpha-channel VAE "
+             f"({ALPHA_VAE_FILE}, models/vae) that decodes the transparency; give {RGB_VAE_FILE} as vae. "
+             f"'none' for every other Wan workflow."))}
 DECLARATIONS = {
     "wan21_t2v": VariantDeclaration(("text_to_video", "text_to_image"), vae="wan21_vae",
-                                    overridable_to=("wan22_a14b_t2v",), **_TE),
+                                    overridable_to=("wan22_a14b_t2v",), capability_loras=(ALPHA_LORA,),
+                                    companions=_ALPHA_VAE, **_TE),
     "wan21_i2v": VariantDeclaration(("image_to_video",), vae="wan21_vae", clip_vision="clip_vision_h",
                                     clip_vision_required=True, **_TE),
     "wan21_vace": VariantDeclaration(("video_inpainting", "text_to_video", "image_to_video"), vae="wan21_vae", **_TE),

@@ -12,6 +12,8 @@ _SINGLE_FRAME = dict(frames=1)  # text_to_image: the video model renders one fra
 TEMPLATE_DEFAULTS = {
     "wan21_t2v": dict(shift=8, steps=30, cfg=6, width=832, height=480, frames=33, **_UNI_PC),
     "wan21_t2v/text_to_image": _SINGLE_FRAME,
+    # Wan-Alpha: shift 5, 20 / 6 / uni_pc / simple, 832x480x33 (video_wan2.1_alpha_t2v_14B, without lightx2v).
+    "wan21_t2v/alpha_video": dict(shift=5, steps=20, cfg=6, width=832, height=480, frames=33),
     "wan21_i2v": dict(shift=8, steps=20, cfg=6, width=512, height=512, frames=33, **_UNI_PC),
     # VACE templates run the CausVid LoRA (cfg 1, 4-6 steps); without it the templates' values are 20 / 6.
     "wan21_vace": dict(shift=8, steps=20, cfg=6, width=1280, height=720, frames=81, **_UNI_PC),
@@ -29,4 +31,5 @@ TEMPLATE_DEFAULTS = {
 }
 
 # Judgements, not measurements: the router multiplies them by the measured success rate.
-QUALITY_PRIORS = {"text_to_video": 0.85, "image_to_video": 0.85, "video_inpainting": 0.80, "text_to_image": 0.60}
+QUALITY_PRIORS = {"text_to_video": 0.85, "image_to_video": 0.85, "video_inpainting": 0.80, "text_to_image": 0.60,
+                  "alpha_video": 0.75}
