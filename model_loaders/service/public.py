@@ -4,8 +4,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# An absolute POSIX path, a Windows drive path or a UNC path; group 1 is the last component.
-_PATH = re.compile(r"(?<![\w.~-])(?:~|[A-Za-z]:|\\\\[^\s'\"\\/]+)?[\\/](?:[^\s'\"\\/,;:()\[\]{}]+[\\/])+([^\s'\"\\/,;:()\[\]{}]*)")
+_CHAR = r"[^\s'\"\\/,;:()\[\]{}]"      # a path character other than a space
+_INNER = r"[^'\"\\/,;:()\[\]{}\r\n]*"  # ... or a space, inside a folder name ("Program Files", "my models")
+# An absolute POSIX path, a Windows drive path or a UNC path; group 1 is the last component. A folder name may hold
+# spaces (it ends at a separator), so "/home/my user/models/x.safetensors" becomes "x.safetensors" as a whole.
+_PATH = re.compile(rf"(?<![\w.~-])(?:~|[A-Za-z]:|\\\\[^\s'\"\\/]+)?[\\/](?:{_CHAR}(?:{_INNER}{_CHAR})?[\\/])+"
+                   rf"({_CHAR}*)")
 
 
 def scrub(text: str) -> str:

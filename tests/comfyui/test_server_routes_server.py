@@ -1,7 +1,8 @@
 """The pack's server routes on a real ComfyUI server (both versions): /storycore/registry, /stats, /health and the
 POST /storycore/route dry run, also under /api/. Workflows come from real loader runs; the dry run must decide
 exactly as the router node then does; bad bodies get HTTP 400 naming the field and never hurt the server;
-no response names a directory (the server runs with a broken STORYCORE_CONFIG to show its error without its path)."""
+no response names a directory (the server runs with a broken STORYCORE_CONFIG in a folder whose name holds spaces
+to show its error without its path)."""
 import json
 import os
 import urllib.error
@@ -13,6 +14,7 @@ from comfyui_server import ComfyUIServer
 from conftest import COMFYUI, REPO_ROOT
 from router_prompts import conditioning_node, loader_node, router_node, router_output, run_ok
 
+CONFIG_FOLDER = "my storycore configs"  # spaces: a path must not leak in pieces
 ROUTER_VALUES = dict(capability="text_to_video", strategy="config", prompt="a red fox in the snow",
                      negative_prompt="", width=64, height=64, frames=5, steps=2, cfg=2.0, shift=5.0,
                      sampler="euler", scheduler="simple", denoise=1.0, memory_budget_gb=0.0, time_limit_s=0.0)
@@ -23,7 +25,8 @@ def server(tmp_path_factory, tiny_models_dir):
     workdir = tmp_path_factory.mktemp("routes_server")
     server = ComfyUIServer(COMFYUI, REPO_ROOT, workdir)
     server.prepare()
-    broken = workdir / "storycore_broken.yaml"
+    broken = workdir / CONFIG_FOLDER / "storycore_broken.yaml"
+    broken.parent.mkdir()
     broken.write_text("routing: {strategy: not_a_strategy}\n")
     old = os.environ.get("STORYCORE_CONFIG")
     os.environ["STORYCORE_CONFIG"] = str(broken)
@@ -57,7 +60,8 @@ def call(server, route, body=None, raw=None):
 
 def assert_no_directories(server, payload: bytes):
     text = payload.decode()
-    for directory in (str(server.workdir), str(server.tiny_models_dir), str(REPO_ROOT), str(COMFYUI)):
+    for directory in (str(server.workdir), str(server.tiny_models_dir), str(REPO_ROOT), str(COMFYUI), CONFIG_FOLDER,
+                      server.workdir.name):
         assert directory not in text
 
 
