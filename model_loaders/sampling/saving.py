@@ -15,13 +15,14 @@ def with_alpha(images, alpha):
 
 
 def save_result(images, filename_prefix: str, *, video: bool, family: str, node_class=None, alpha=None) -> dict:
-    """Save RGB images, or RGBA where `alpha` ([B,H,W], 1 = opaque) is given: PNGs, or an animated WebP."""
+    """Save RGB images, or RGBA where `alpha` ([B,H,W], 1 = opaque) is given: PNGs, or an animated WebP (with an
+    alpha: lossless, quality 80, as the Wan-Alpha template's SaveAnimatedWEBP writes it)."""
     if alpha is not None:
         images = with_alpha(images, alpha)
     if video and images.shape[0] > 1:
         saved = ui.ImageSaveHelper.get_save_animated_webp_ui(
             images, filename_prefix=filename_prefix, cls=node_class, fps=VIDEO_FPS.get(family, 16.0),
-            lossless=False, quality=90, method=4)
+            lossless=alpha is not None, quality=80 if alpha is not None else 90, method=4)
     else:
         saved = ui.ImageSaveHelper.get_save_images_ui(images, filename_prefix=filename_prefix, cls=node_class)
     return saved.as_dict()

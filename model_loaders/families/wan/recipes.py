@@ -1,7 +1,8 @@
 """Wan sampling recipes for the StoryCore router: the official ComfyUI templates' graphs, run in process through
-ComfyUI's own nodes (EmptyHunyuanLatentVideo (also for a single frame: text_to_image), Wan22ImageToVideoLatent, WanImageToVideo, CLIPVisionEncode,
-ModelSamplingSD3) and samplers. The numbers (steps, cfg, shift, size, frames, expert split) come from the routing
-config's templates, never from here. Imported only when sampling (imports torch and comfy)."""
+ComfyUI's own nodes (EmptyHunyuanLatentVideo (also for a single frame: text_to_image), Wan22ImageToVideoLatent,
+WanImageToVideo, CLIPVisionEncode, WanVaceToVideo, TrimVideoLatent, ModelSamplingSD3, VAEDecode, ImageToMask) and
+samplers. The numbers (steps, cfg, shift, size, frames, expert split) come from the routing config's templates,
+never from here. Imported only when sampling (imports torch and comfy)."""
 from __future__ import annotations
 
 from .keys import TEXT_DIM
@@ -78,6 +79,43 @@ def video_inpainting(job):
     return job.finish(trimmed)
 
 
+TRANSPARENT_EXAMPLE = "The background of this video is transparent."
+
+
+def alpha_notes(prompt: str, conditioning_given: bool, vae_name: str) -> list[str]:
+    """What the report says about an alpha_video request: a prompt that does not describe a transparent background
+    (it is used as given, never rewritten), and an RGB VAE that is not Wan-Alpha's RGB-channel VAE."""
+    from .declarations import RGB_VAE_FILE
+    notes = []
+    if "transparent" not in prompt.lower():
+        notes.append(f"alpha_video: the prompt does not describe a transparent background; Wan-Alpha was trained on "
+                     f"prompts that do (e.g. end it with {TRANSPARENT_EXAMPLE!r}). It is used as given"
+                     + ("; the given CONDITIONING is used as it is, so its text should say so too"
+                        if conditioning_given else ""))
+    if "rgb" not in vae_name.lower():
+        notes.append(f"alpha_video: the colour is decoded with {vae_name}; Wan-Alpha's template decodes it with "
+                     f"{RGB_VAE_FILE} (give it as vae)")
+    return notes
+
+
+def alpha_video(job):
+    """Wan-Alpha (the video_wan2.1_alpha_t2v_14B template): Wan 2.1 T2V with the RGBA LoRA (applied with the
+    workflow's LoRAs), the template's shift, one sampled latent decoded twice with ComfyUI's VAEDecode: by the
+    workflow's VAE (RGB channel) and by the alpha_vae companion; the alpha is the red channel of the alpha decode
+    (ImageToMask red; the template's InvertMask -> JoinImageWithAlpha nets the same). Outputs the RGB frames + the
+    alpha as mask, saved as an RGBA animated WebP. One progress bar: the steps, then one unit per decode."""
+    job.notes.extend(alpha_notes(job.request.prompt, job.inputs.positive is not None,
+                                 job.workflow.validated.files["vae"].name))
+    job.progress.total = job.settings.steps + 2  # sampling, the RGB decode, the alpha decode
+    positive, negative = job.conditioning()
+    sampled = _sample(job, positive, negative, _latent(job))
+    rgb = job.decode(sampled)
+    job.progress.advance_to(job.settings.steps + 1)
+    decoded_alpha = job.decode(sampled, vae=job.companion("alpha_vae"))
+    (alpha,) = job.node("ImageToMask", stage="decode", image=decoded_alpha, channel="red")
+    return job.save(rgb, sampled, mask=alpha)
+
+
 # text_to_image: the video recipe on a one-frame request (Wan renders a single frame; it is saved as an image).
 RECIPES = {"text_to_video": text_to_video, "image_to_video": image_to_video, "text_to_image": text_to_video,
-           "video_inpainting": video_inpainting}
+           "video_inpainting": video_inpainting, "alpha_video": alpha_video}
