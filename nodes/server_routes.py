@@ -101,5 +101,7 @@ def register_routes() -> bool:
             return web.json_response(exc.to_dict(), status=400)
         return await _answer(web, route_answer, data)
 
+    from ..model_loaders.sampling.kept_models import release_with_comfyui
+    release_with_comfyui()  # POST /free releases the router's kept models too (why a wrap: kept_models.py)
     instance.storycore_routes_registered = True
     return True
