@@ -4,8 +4,9 @@ loaded (imports torch / comfy when called, for the recipe that uses it).
 
     register_component_type("vae", what="VAE", identify=identify_vae, load=load_vae_file)
 
-A new type registers itself the same way, from its own module under model_loaders/components/ (import
-register_component_type from here; this module imports no component package at import time but components.vaes).
+A new type registers itself the same way, from its own module (import register_component_type from here). This
+module imports components.vaes only after defining the registry, so a module imported on the way (the components
+package imports the families) may register its types while this one is still being imported.
 identify(path) -> an object with .kind, .file_name, .path and .weight_bytes (components.ComponentDescription), raising
 CheckpointError for a file that is not of this type; load(path) -> what the recipe works with (e.g. a comfy VAE).
 """
@@ -14,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
-
-from .components.vaes import identify_vae
 
 
 @dataclass(frozen=True)
@@ -47,5 +46,7 @@ def load_vae_file(path) -> Any:
     sd, metadata = comfy.utils.load_torch_file(str(path), safe_load=True, return_metadata=True)
     return comfy.sd.VAE(sd=sd, metadata=metadata)
 
+
+from .components.vaes import identify_vae  # noqa: E402  (after the registry: see the module docstring)
 
 register_component_type("vae", what="VAE", identify=identify_vae, load=load_vae_file)
