@@ -17,7 +17,8 @@ VARIANTS = {
 _TE = dict(text_encoders=("umt5_xxl",), clip_type="wan", workflow_type="video")
 # Wan-Alpha (the video_wan2.1_alpha_t2v_14B template): Wan 2.1 T2V 14B with its RGBA LoRA; the latent is decoded by
 # the RGB-channel VAE (the workflow's vae) and by the alpha-channel VAE, both Wan 2.1 VAE layouts.
-ALPHA_LORA = CapabilityLora("alpha_video", r"alpha|rgba", "wan_alpha_2.1_rgba_lora.safetensors")
+# Recognised by its header (a Wan LoRA that fits the model) and its name ("wan_alpha..." or "...rgba...").
+ALPHA_LORA = CapabilityLora("alpha_video", r"wan[_\-. ]?alpha|rgba", "wan_alpha_2.1_rgba_lora.safetensors")
 ALPHA_VAE_FILE = "wan_alpha_2.1_vae_alpha_channel.safetensors"
 RGB_VAE_FILE = "wan_alpha_2.1_vae_rgb_channel.safetensors"
 _ALPHA_VAE = {"alpha_vae": OptionalCompanion(

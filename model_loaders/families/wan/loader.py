@@ -6,8 +6,9 @@ from ..base import FileSlot, LoaderSpec, LoraRules
 LOADER = LoaderSpec(
     node_id="StoryCoreWanLoader",
     display_name="StoryCore Wan Loader",
-    description=("Describes a Wan 2.1 / 2.2 workflow (T2V, I2V, VACE, Fun-Control, TI2V-5B, A14B) from FP8 or "
-                 "16-bit checkpoints. Every file is checked from its header before anything loads."),
+    description=("Describes a Wan 2.1 / 2.2 workflow (T2V, I2V, VACE, Fun-Control, TI2V-5B, A14B; Wan-Alpha with its "
+                 "LoRA and alpha_vae) from FP8 or 16-bit checkpoints. Every file is checked from its header before "
+                 "anything loads."),
     model_slots=(
         FileSlot("model_name", "diffusion_models", "model",
                  "The Wan diffusion model (models/diffusion_models). For Wan 2.2 A14B: the high-noise expert."),
