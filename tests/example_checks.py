@@ -1,19 +1,34 @@
-"""Checks of an example workflow (graph-editor format) against what a newcomer needs and against a live
-/object_info: every model file it names has download metadata, a note says what to download and where, a thumbnail
-is there, and every node, widget value and link is one the server accepts. Each check returns the problems found."""
+"""Checks of the example workflows against what a newcomer needs and against a live /object_info.
+
+Graph-editor format (example_workflows/*.json): every model file it names has download metadata, a note says what
+to download and where, and every node, widget value and link is one the server accepts. API format
+(example_workflows/api/*.json, for programs): every node, input and link is one the server accepts, and it is the
+prompt its editor twin queues. Each check returns the problems found."""
 import json
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "example_workflows"
+API_EXAMPLES = EXAMPLES / "api"
 # Frontend-only node types (no /object_info entry).
 FRONTEND_NODES = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 CONTROL_AFTER_GENERATE = ("fixed", "increment", "decrement", "randomize")
 WIDGET_TYPES = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
+# The router's capabilities that run today: each has an example (and a demo prompt).
+SERVED_NOW = ("text_to_video", "image_to_video", "text_to_image", "anime_generation", "image_editing",
+              "image_relighting", "layered_generation", "video_inpainting", "alpha_video")
 MODEL_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".sft")
 
 
 def example_paths() -> list[Path]:
     return sorted(EXAMPLES.glob("*.json"))
+
+
+def api_example_paths() -> list[Path]:
+    return sorted(API_EXAMPLES.glob("*.json"))
+
+
+def is_model_file(value: str) -> bool:
+    return value.lower().endswith(MODEL_SUFFIXES)
 
 
 def load(path: Path) -> dict:
@@ -23,7 +38,7 @@ def load(path: Path) -> dict:
 def model_files(workflow: dict) -> list[tuple[dict, str]]:
     """(node, file name) for every widget value that names a model file."""
     return [(node, value) for node in workflow["nodes"] for value in node.get("widgets_values") or []
-            if isinstance(value, str) and value.lower().endswith(MODEL_SUFFIXES)]
+            if isinstance(value, str) and is_model_file(value)]
 
 
 def metadata_problems(workflow: dict) -> list[str]:
@@ -55,16 +70,25 @@ def _spec(info: dict, name: str):
     return inputs.get("required", {}).get(name) or inputs.get("optional", {}).get(name)
 
 
-def _widget_names(info: dict) -> list[str]:
-    names = []
+def _options(spec) -> dict:
+    return spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
+
+
+def widget_inputs(info: dict) -> list[tuple[str, list]]:
+    """(name, spec) of a node's widget inputs in the order the frontend makes its widgets (required, then
+    optional, each in input_order)."""
+    found = []
     for group in ("required", "optional"):
         for name in info.get("input_order", {}).get(group, list(info["input"].get(group, {}))):
             spec = info["input"][group][name]
-            kind = spec[0]
-            options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
-            if (isinstance(kind, list) or kind in WIDGET_TYPES) and not options.get("forceInput"):
-                names.append(name)
-    return names
+            if (isinstance(spec[0], list) or spec[0] in WIDGET_TYPES) and not _options(spec).get("forceInput"):
+                found.append((name, spec))
+    return found
+
+
+def upload_widget(spec) -> bool:
+    """A combo the frontend follows with an upload button widget (LoadImage's image), saved as one more value."""
+    return bool(_options(spec).get("image_upload"))
 
 
 def _value_problem(spec, value) -> str | None:
@@ -97,20 +121,24 @@ def graph_problems(workflow: dict, object_info: dict) -> list[str]:
         if info is None:
             problems.append(f"node {node['id']}: type {node['type']} is not registered")
             continue
-        values = list(node.get("widgets_values") or [])
-        for name in _widget_names(info):
-            if not values:
+        values, named = widget_values(node, info)
+        for name, spec in widget_inputs(info):
+            if name not in named:
                 problems.append(f"node {node['id']} ({node['type']}): no value for {name}")
                 break
-            spec, value = _spec(info, name), values.pop(0)
-            problem = _value_problem(spec, value)
+            problem = _value_problem(spec, named[name])
             if problem:
                 problems.append(f"node {node['id']} ({node['type']}) {name}: {problem}")
-            if len(spec) > 1 and isinstance(spec[1], dict) and spec[1].get("control_after_generate"):
-                if not values or values.pop(0) not in CONTROL_AFTER_GENERATE:
-                    problems.append(f"node {node['id']} ({node['type']}) {name}: no control_after_generate value")
+            if _options(spec).get("control_after_generate") and named.get("control_after_generate") not in \
+                    CONTROL_AFTER_GENERATE:
+                problems.append(f"node {node['id']} ({node['type']}) {name}: no control_after_generate value")
         if values:
             problems.append(f"node {node['id']} ({node['type']}): {len(values)} widget values too many")
+        saved_named = node.get("widgets_values_named")
+        if saved_named is not None and saved_named != named:  # the 1.4x frontend restores these by name
+            differ = sorted(k for k in set(saved_named) | set(named) if saved_named.get(k) != named.get(k))
+            problems.append(f"node {node['id']} ({node['type']}): widgets_values_named differs from widgets_values "
+                            f"in {differ}")
     for link_id, source, out_slot, target, in_slot, kind in workflow["links"]:
         src, dst = nodes.get(source), nodes.get(target)
         if src is None or dst is None:
@@ -129,3 +157,74 @@ def graph_problems(workflow: dict, object_info: dict) -> list[str]:
             if spec is None or spec[0] not in (kind, "*"):
                 problems.append(f"link {link_id}: {dst['type']} has no {kind} input {inp['name']}")
     return problems
+
+
+def widget_values(node: dict, info: dict) -> tuple[list, dict]:
+    """The node's widgets_values by widget name (control_after_generate and upload values under those names), and
+    the values left over."""
+    values, named = list(node.get("widgets_values") or []), {}
+    for name, spec in widget_inputs(info):
+        if not values:
+            break
+        named[name] = values.pop(0)
+        if _options(spec).get("control_after_generate") and values:
+            named["control_after_generate"] = values.pop(0)
+        if upload_widget(spec) and values:
+            named["upload"] = values.pop(0)
+    return values, named
+
+
+def editor_to_api(workflow: dict, object_info: dict) -> dict:
+    """The API prompt the editor queues for `workflow` (as the frontend's graphToPrompt makes it, without _meta):
+    widget values by name, links as [source node id, output slot]; note nodes left out."""
+    links = {link[0]: link for link in workflow["links"]}
+    prompt = {}
+    for node in workflow["nodes"]:
+        if node["type"] in FRONTEND_NODES or node.get("mode", 0) != 0:
+            continue
+        info = object_info[node["type"]]
+        _, named = widget_values(node, info)
+        inputs = {name: named[name] for name, _ in widget_inputs(info) if name in named}
+        for slot in node.get("inputs", []):
+            if slot.get("link") is not None and slot["link"] in links:
+                link = links[slot["link"]]
+                inputs[slot["name"]] = [str(link[1]), link[2]]
+        prompt[str(node["id"])] = {"inputs": inputs, "class_type": node["type"]}
+    return prompt
+
+
+def api_problems(prompt: dict, object_info: dict) -> list[str]:
+    """An API prompt against the live schema: node types exist, every required input is given, every value is
+    accepted, every link names an existing node's output of the input's type."""
+    problems = []
+    for node_id, node in prompt.items():
+        info = object_info.get(node.get("class_type"))
+        where = f"node {node_id} ({node.get('class_type')})"
+        if info is None:
+            problems.append(f"{where}: type is not registered")
+            continue
+        inputs = node.get("inputs", {})
+        declared = {**info["input"].get("optional", {}), **info["input"].get("required", {})}
+        problems += [f"{where}: no value for {name}" for name in info["input"].get("required", {})
+                     if name not in inputs]
+        for name, value in inputs.items():
+            spec = declared.get(name)
+            if spec is None:
+                problems.append(f"{where}: {name} is not an input of this node")
+            elif isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
+                source = prompt.get(value[0])
+                source_info = object_info.get(source["class_type"]) if source else None
+                if source_info is None or not 0 <= value[1] < len(source_info["output"]):
+                    problems.append(f"{where} {name}: links to {value}, which is no node output")
+                elif source_info["output"][value[1]] != spec[0] and spec[0] != "*":
+                    problems.append(f"{where} {name}: expects {spec[0]}, linked to a "
+                                    f"{source_info['output'][value[1]]} output")
+            else:
+                problem = _value_problem(spec, value)
+                if problem:
+                    problems.append(f"{where} {name}: {problem}")
+    return problems
+
+
+def strip_meta(prompt: dict) -> dict:
+    return {node_id: {k: v for k, v in node.items() if k != "_meta"} for node_id, node in prompt.items()}

@@ -1,12 +1,17 @@
 """Every example workflow gives a newcomer what they need: download metadata for every model file it names (the
 official release files of the family, as its declarations list them), a note saying what to download and where,
-and a small thumbnail where ComfyUI's template browser looks for it (<name>.jpg next to the workflow)."""
+a small thumbnail where ComfyUI's template browser looks for it (<name>.jpg next to the workflow), and an
+API-format twin for programs (example_workflows/api/<name>.json) naming the same files; the router's examples
+cover every capability the router serves."""
+
 import pytest
 
-from example_checks import example_paths, load, metadata_problems, model_files, note_problems
+from example_checks import (API_EXAMPLES, SERVED_NOW, api_example_paths, example_paths, is_model_file, load,
+                            metadata_problems, model_files, note_problems)
 from model_loaders.families import FAMILIES
 
 EXAMPLES = example_paths()
+
 RELEASES = {r.name: r for module in FAMILIES.values() for files in module.RELEASES.values() for r in files}
 
 
@@ -39,6 +44,25 @@ def test_each_example_has_a_small_jpeg_thumbnail(path):
     thumbnail = path.with_suffix(".jpg")  # the frontend asks for <name>.jpg (mediaSubtype "jpg" for custom nodes)
     data = thumbnail.read_bytes()
     assert data[:3] == b"\xff\xd8\xff" and len(data) < 100_000
+
+
+def test_every_example_has_an_api_twin_and_back():
+    assert [p.name for p in api_example_paths()] == [p.name for p in EXAMPLES]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_api_twin_names_the_same_model_files(path):
+    api = load(API_EXAMPLES / path.name)
+    named = {v for node in api.values() for v in node["inputs"].values() if isinstance(v, str) and is_model_file(v)}
+    assert named == {name for _, name in model_files(load(path))}
+
+
+def test_a_router_example_per_served_capability():
+    capabilities = {node["inputs"]["capability"] for p in api_example_paths() for node in load(p).values()
+                    if node["class_type"] == "StoryCoreAdvancedRouter"}
+    assert capabilities >= set(SERVED_NOW)
+    for capability in capabilities:
+        assert (API_EXAMPLES / f"storycore_router_{capability}.json").is_file(), capability
 
 
 def test_the_checks_find_what_is_missing():
