@@ -50,3 +50,6 @@ def load_vae_file(path) -> Any:
 from .components.vaes import identify_vae  # noqa: E402  (after the registry: see the module docstring)
 
 register_component_type("vae", what="VAE", identify=identify_vae, load=load_vae_file)
+
+# The other component types register themselves from their modules (imported last: they import this module).
+from .components import upscaler_types  # noqa: E402,F401  (latent_upscale_model, upscale_model)

@@ -70,13 +70,18 @@ class ModelWorkflow(BaseAdvancedWorkflow):
         return json.dumps(self.summary(), indent=2)
 
     # -- loading (only the workflow that is used) ------------------------------------------------------
-    def load_diffusion_models(self) -> dict:
+    def load_diffusion_models(self, roles=None) -> dict:
         """Role -> core ModelPatcher ("model", or "high_noise" + "low_noise" for Wan 2.2 A14B, and "sr_model"
-        for HunyuanVideo 1.5), with the LoRAs applied to all but the super-resolution stage."""
+        for HunyuanVideo 1.5), with the LoRAs applied to all but the super-resolution stage. Only `roles` where
+        given; otherwise every role but the optional models (an optional stage's model, e.g. "sr_model", loads
+        only when its stage names it)."""
         from .diffusion_loading import apply_lora
         from .model_cache import load_diffusion_model
+        optional = self._declaration().optional_models
         models = {}
         for role, validated in self.validated.model_files.items():
+            if (role not in roles) if roles is not None else (role in optional):
+                continue
             # The precision and header decided when the loader node checked the file (unless it changed since).
             model = load_diffusion_model(validated.path, validated=validated)
             for lora_path, strength in self.loras:

@@ -10,7 +10,7 @@ import comfy.samplers
 from comfy_api.latest import io
 
 from ..model_loaders.sampling.report import summary_text
-from ..model_loaders.sampling.router_inputs import RouterInputs
+from ..model_loaders.sampling.router_inputs import RouterInputs, super_resolution_size
 from ..model_loaders.sampling.routing_run import CONFIG_STRATEGY, RouterError, run_router, services
 from ..model_loaders.sampling.runner import family_recipes
 from ..model_loaders.sampling.settings import AUTO, Overrides
@@ -82,10 +82,18 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
                                tooltip="ComfyUI scheduler; auto = the template's."),
                 io.Int.Input("seed", default=0, min=0, max=MAX_SEED, control_after_generate=True,
                              tooltip="Noise seed."),
-                io.Float.Input("denoise", default=1.0, min=0.0, max=1.0, step=0.01, tooltip="Denoising strength."),
+                io.Float.Input("denoise", default=1.0, min=0.0, max=1.0, step=0.01,
+                               tooltip="Denoising strength. Where the template refines an image at partial "
+                                       "strength (super_resolution of an image: 0.33), 1.0 = the template's and a "
+                                       "lower value replaces it."),
                 io.Int.Input("layers", default=2, min=1, max=16, optional=True,
                              tooltip="layered_generation: how many layers to split the image into (the "
                                      "template's 2)."),
+                io.Float.Input("upscale_factor", default=2.0, min=1.0, max=8.0, step=0.05, optional=True,
+                               tooltip="super_resolution: the output is the input image or video frames x this "
+                                       "factor (rounded to the workflow's multiple), unless width / height are "
+                                       "set. Without an input (HunyuanVideo 1.5 makes the video first) the size is "
+                                       "width x height (0 = the template's 1920x1088)."),
                 io.Float.Input("memory_budget_gb", default=0.0, min=0.0, max=4096.0, step=0.5,
                                tooltip="Exclude workflows predicted to need more device memory (GiB). 0 = none."),
                 io.Float.Input("time_limit_s", default=0.0, min=0.0, max=1e6, step=1.0,
@@ -109,18 +117,20 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
     def execute(cls, capability, strategy, prompt, negative_prompt, width, height, frames, steps, cfg, shift,
                 sampler, scheduler, seed, denoise, memory_budget_gb, time_limit_s, filename_prefix,
                 positive=None, negative=None, image=None, end_image=None, mask=None, video=None,
-                reference_image=None, layers=2, **workflows) -> io.NodeOutput:
+                reference_image=None, layers=2, upscale_factor=2.0, **workflows) -> io.NodeOutput:
         wired = [(f"workflow_{n}", workflows[f"workflow_{n}"]) for n in range(1, WORKFLOW_SLOTS + 1)
                  if workflows.get(f"workflow_{n}") is not None]
         for slot, wf in wired:
             if not (hasattr(wf, "validated") and hasattr(wf, "execute")):
                 raise RouterError(f"{slot} is not a STORYCORE_WORKFLOW (got {type(wf).__name__}): connect a "
                                   f"StoryCore loader's output")
+        width, height = super_resolution_size(capability, image, video, upscale_factor, width, height)
         inputs = RouterInputs(
             overrides=Overrides(width=width, height=height, frames=frames, steps=steps, cfg=cfg, shift=shift,
                                 sampler=sampler, scheduler=scheduler, seed=seed, denoise=denoise),
             config=services().configs.get(), positive=positive, negative=negative, image=image,
             end_image=end_image, mask=mask, video=video, reference_image=reference_image, layers=layers,
+            upscale_factor=upscale_factor,
             filename_prefix=filename_prefix, node_class=cls, node_id=getattr(cls.hidden, "unique_id", None))
         try:
             outputs, report = run_router(

@@ -76,7 +76,8 @@ def loader_inputs(family: str, models_root: Path, tiny_models_dir: Path, **overr
 def variant_loader_inputs(variant_id: str, precision: str, models_root: Path, tiny_models_dir: Path) -> dict:
     """The loader inputs for one fixture variant, with the companion files its family declaration asks for.
 
-    Wan 2.2 A14B T2V experts come as their high/low pair; HunyuanVideo 1.5 SR rides on a 1.5 model."""
+    Wan 2.2 A14B T2V experts come as their high/low pair; HunyuanVideo 1.5 SR rides on a 1.5 model, with its
+    latent upsampler."""
     from model_loaders.families import FAMILIES
     from tiny_models import VARIANTS
     spec = VARIANTS[variant_id]
@@ -87,9 +88,12 @@ def variant_loader_inputs(variant_id: str, precision: str, models_root: Path, ti
         inputs["model_name"] = place_model(models_root, tiny_models_dir, "wan22_a14b_t2v_high_noise", precision)
         inputs["low_noise_model_name"] = place_model(models_root, tiny_models_dir, "wan22_a14b_t2v_low_noise",
                                                      precision)
-    if variant_id == "hunyuan_video_15_sr":
+    if variant_id == "hunyuan_video_15_sr":  # with the latent upsampler, which super_resolution also needs
+        from tiny_models.upscale_models import write_latent_upsampler
         inputs["model_name"] = place_model(models_root, tiny_models_dir, "hunyuan_video_15", precision)
         inputs["sr_model_name"] = place_model(models_root, tiny_models_dir, variant_id, precision)
+        inputs["latent_upsampler"] = link_into(models_root / "latent_upscale_models",
+                                               write_latent_upsampler(tiny_models_dir))
     for input_name, kind in zip(("text_encoder", "text_encoder_2"), declaration.text_encoders):
         inputs[input_name] = place_component(models_root, "text_encoders", kind)
     tiny = "tiny_wan21_rgba" if declaration.vae_image_channels == 4 else "tiny_wan21"

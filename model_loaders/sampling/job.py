@@ -65,7 +65,12 @@ class SamplingJob:
             kept_models.put(self.workflow, part, value)
         return value
 
-    def models(self) -> dict:
+    def models(self, roles: Optional[tuple] = None) -> dict:
+        """The workflow's diffusion models by role; only `roles` where given (a stage that uses one model of the
+        workflow loads only that one, e.g. HunyuanVideo 1.5's SR model for given frames)."""
+        if roles is not None:
+            roles = tuple(roles)
+            return self._kept("models:" + ",".join(roles), lambda: self.workflow.load_diffusion_models(roles))
         if self._models is None:
             self._models = self._kept("models", self.workflow.load_diffusion_models)
         return self._models

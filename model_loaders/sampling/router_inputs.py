@@ -20,6 +20,7 @@ class RouterInputs:
     video: Any = None
     reference_image: Any = None
     layers: int = 2                           # layered_generation: layers to make (the template's 2)
+    upscale_factor: float = 2.0               # super_resolution: output = input x factor (see super_resolution_size)
     filename_prefix: str = "StoryCore"
     node_class: Any = None                    # the node class (ComfyUI writes its prompt into the saved files)
     node_id: Optional[str] = None             # for the progress bar
@@ -38,3 +39,13 @@ def conditioning_width(conditioning) -> Optional[int]:
         return int(conditioning[0][0].shape[-1])
     except (TypeError, IndexError, AttributeError):
         return None
+
+
+def super_resolution_size(capability: str, image, video, factor: float, width: int, height: int) -> tuple[int, int]:
+    """(width, height) to ask for: for super_resolution of a given video (else image) [B,H,W,C], each side left at 0
+    (auto) is the input's x `factor`; the rest is as given (auto without an input: the template's output size)."""
+    source = video if video is not None else image
+    if str(capability) != "super_resolution" or source is None:
+        return width, height
+    in_height, in_width = int(source.shape[1]), int(source.shape[2])
+    return (width or max(1, round(in_width * factor)), height or max(1, round(in_height * factor)))

@@ -16,7 +16,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-MODEL_FOLDERS = ("diffusion_models", "text_encoders", "vae", "clip_vision", "loras")
+MODEL_FOLDERS = ("diffusion_models", "text_encoders", "vae", "clip_vision", "loras", "latent_upscale_models",
+                 "upscale_models")
 # Dashes, underscores, dots and capitals: the pack must work under any folder name inside custom_nodes/.
 # (No space: ComfyUI serves WEB_DIRECTORY through an aiohttp static route, and aiohttp never matches a
 # route prefix containing a space, so no pack's web files load from such a folder.)

@@ -94,7 +94,8 @@ def pack(comfyui, tmp_path_factory):
 def models_root(comfyui, tmp_path_factory):
     """A models folder registered with ComfyUI's folder_paths for every kind the loaders use."""
     root = tmp_path_factory.mktemp("models")
-    for kind in ("diffusion_models", "text_encoders", "vae", "clip_vision", "loras"):
+    for kind in ("diffusion_models", "text_encoders", "vae", "clip_vision", "loras", "latent_upscale_models",
+                 "upscale_models"):
         (root / kind).mkdir()
         comfyui.folder_paths.add_model_folder_path(kind, str(root / kind))
     return root

@@ -63,8 +63,9 @@ EXPECTED_NODES = {  # node id -> (every input, output types)
     "StoryCoreWanLoader": (["model_name", "low_noise_model_name", "text_encoder", "vae", "clip_vision",
                             *LORA_INPUTS, "variant", "alpha_vae"], ["STORYCORE_WORKFLOW"]),
     "StoryCoreHunyuanVideoLoader": (["model_name", "sr_model_name", "text_encoder", "text_encoder_2", "vae",
-                                     "clip_vision", *LORA_INPUTS, "variant"], ["STORYCORE_WORKFLOW"]),
-    "StoryCoreQwenImageLoader": (["model_name", "text_encoder", "vae", *LORA_INPUTS, "variant"],
+                                     "clip_vision", *LORA_INPUTS, "variant", "latent_upsampler"],
+                                    ["STORYCORE_WORKFLOW"]),
+    "StoryCoreQwenImageLoader": (["model_name", "text_encoder", "vae", *LORA_INPUTS, "variant", "upscale_model"],
                                  ["STORYCORE_WORKFLOW"]),
     "StoryCoreNewBieLoader": (["model_name", "text_encoder", "text_encoder_2", "vae", *LORA_INPUTS],
                               ["STORYCORE_WORKFLOW"]),
@@ -75,7 +76,7 @@ EXPECTED_NODES = {  # node id -> (every input, output types)
                                  "steps", "cfg", "shift", "sampler", "scheduler", "seed", "denoise",
                                  "memory_budget_gb", "time_limit_s", "filename_prefix",
                                  *[f"workflow_{n}" for n in range(1, 9)], "positive", "negative", "image",
-                                 "end_image", "mask", "video", "reference_image", "layers"],
+                                 "end_image", "mask", "video", "reference_image", "layers", "upscale_factor"],
                                 ["IMAGE", "MASK", "LATENT", "STRING", "STRING"]),
 }
 

@@ -44,7 +44,8 @@ def test_every_variant_is_declared_with_known_ids(family):
     known_caps = {c.value for c in Capability}
     from model_loaders.components import KINDS
     for variant, decl in module.DECLARATIONS.items():
-        assert decl.capabilities and set(decl.capabilities) <= known_caps, variant
+        # A variant may serve only with its optional parts (the HunyuanVideo 1.5 SR model on its own)
+        assert decl.all_capabilities() and set(decl.all_capabilities()) <= known_caps, variant
         assert decl.workflow_type in ("video", "image")
         assert set(decl.text_encoders) <= set(KINDS) and decl.vae in KINDS
         assert decl.clip_vision is None or decl.clip_vision in KINDS
@@ -100,13 +101,23 @@ def test_newbie_full_size_header(tmp_path, parts):
 
 
 def test_hunyuan_video_15_with_sr_model(tiny_models_dir, parts):
-    result = validate_loader_inputs(
-        "hunyuan_video", models={"model": write_checkpoint("hunyuan_video_15", "bf16", tiny_models_dir),
-                                 "sr_model": write_checkpoint("hunyuan_video_15_sr", "bf16", tiny_models_dir)},
-        text_encoders=[parts["byt5_small_glyph"], parts["qwen25_7b_vl"]], vae=parts["hunyuan_video_15_vae"],
-        clip_vision=parts["siglip_384"], precision="auto")
+    """super_resolution comes with both the SR model and the latent upsampler."""
+    from tiny_models.upscale_models import write_latent_upsampler
+    files = dict(models={"model": write_checkpoint("hunyuan_video_15", "bf16", tiny_models_dir),
+                         "sr_model": write_checkpoint("hunyuan_video_15_sr", "bf16", tiny_models_dir)},
+                 text_encoders=[parts["byt5_small_glyph"], parts["qwen25_7b_vl"]], vae=parts["hunyuan_video_15_vae"],
+                 clip_vision=parts["siglip_384"], precision="auto")
+    result = validate_loader_inputs("hunyuan_video", **files)
+    assert result.capabilities == ("text_to_video", "image_to_video")
+    from model_loaders.families import declaration
+    assert declaration("hunyuan_video", "hunyuan_video_15").missing_parts("super_resolution", models=result.models) \
+        == ["hunyuanvideo15_latent_upsampler_1080p.safetensors (models/latent_upscale_models) as latent_upsampler"]
+    upsampler = write_latent_upsampler(tiny_models_dir)
+    result = validate_loader_inputs("hunyuan_video", **files, companions={"latent_upsampler": upsampler})
     assert result.capabilities == ("text_to_video", "image_to_video", "super_resolution")
     assert result.clip_type == "hunyuan_video_15" and set(result.models) == {"model", "sr_model"}
+    assert result.companions["latent_upsampler"].kind == "hunyuan_video_15_latent_upsampler_1080p"
+    assert result.files["latent_upsampler"] == upsampler
 
 
 # ------------------------------------------------------------------------------------------------ wrong files

@@ -1,5 +1,5 @@
 """HunyuanVideo: the variants, what each one serves and which companion files it needs."""
-from ..base import OptionalModel, ReleaseFile, VariantDeclaration
+from ..base import OptionalCompanion, OptionalModel, ReleaseFile, VariantDeclaration
 
 FAMILY = "hunyuan_video"
 DISPLAY_NAME = "HunyuanVideo"
@@ -18,8 +18,16 @@ VARIANTS = {
 _V10 = dict(text_encoders=("clip_l", "llama3_8b_llava"), vae="hunyuan_video_vae", clip_type="hunyuan_video",
             workflow_type="video")
 _V10_I2V = dict(_V10, clip_vision="llava_llama3_vision", clip_vision_required=False)
+# Super resolution needs both: the SR model ("sr_model") and the latent upsampler that takes the low-resolution latent
+# to the output size (LatentUpscaleModelLoader's file, a companion input).
 _SR = {"sr_model": OptionalModel("hunyuan_video_15_sr", ("super_resolution",),
                                 "hunyuanvideo1.5_1080p_sr_distilled_fp16.safetensors")}
+UPSAMPLER_FILE = "hunyuanvideo15_latent_upsampler_1080p.safetensors"
+_UPSAMPLER = {"latent_upsampler": OptionalCompanion(
+    "latent_upscale_model", "hunyuan_video_15_latent_upsampler_1080p", "latent_upscale_models", ("super_resolution",),
+    "HunyuanVideo 1.5 only: the latent upsampler of the super-resolution stage, e.g. "
+    "hunyuanvideo15_latent_upsampler_1080p (models/latent_upscale_models); super_resolution needs it and "
+    "sr_model_name.", UPSAMPLER_FILE)}
 _V15 = dict(text_encoders=("qwen25_7b_vl", "byt5_small_glyph"), vae="hunyuan_video_15_vae",
             clip_type="hunyuan_video_15", clip_vision="siglip_384", clip_vision_required=False, workflow_type="video")
 DECLARATIONS = {
@@ -28,9 +36,12 @@ DECLARATIONS = {
     "hunyuan_video_i2v_replace": VariantDeclaration(("image_to_video",), overridable_to=("hunyuan_video_t2v",),
                                                     **_V10_I2V),
     "hunyuan_video_skyreels_i2v": VariantDeclaration(("image_to_video",), **_V10_I2V),
-    # The loader also takes the (optional) 1.5 super-resolution model as "sr_model".
-    "hunyuan_video_15": VariantDeclaration(("text_to_video", "image_to_video"), optional_models=_SR, **_V15),
-    "hunyuan_video_15_sr": VariantDeclaration(("super_resolution",), optional_models=_SR, **_V15),
+    # The loader also takes the (optional) 1.5 super-resolution model as "sr_model" and its latent upsampler; with
+    # both, 1.5 serves super_resolution of given frames or of its own text-to-video. The SR model alone (no 1.5
+    # model) upscales given frames only.
+    "hunyuan_video_15": VariantDeclaration(("text_to_video", "image_to_video"), optional_models=_SR,
+                                           companions=_UPSAMPLER, **_V15),
+    "hunyuan_video_15_sr": VariantDeclaration((), optional_models=_SR, companions=_UPSAMPLER, **_V15),
 }
 
 # Text-encoder widths that must equal what the diffusion model reads from its own file (kind -> architecture key).
@@ -61,6 +72,8 @@ _SIGCLIP = ReleaseFile("sigclip_vision_patch14_384.safetensors", "clip_vision",
 _SR = ReleaseFile("hunyuanvideo1.5_1080p_sr_distilled_fp16.safetensors", "diffusion_models",
                   _H15 + "diffusion_models/hunyuanvideo1.5_1080p_sr_distilled_fp16.safetensors",
                   _T2V15, optional=True)
+_UPSAMPLER_RELEASE = ReleaseFile(UPSAMPLER_FILE, "latent_upscale_models",
+                                 _H15 + "latent_upscale_models/" + UPSAMPLER_FILE, _T2V15, optional=True)
 
 
 def _model15(name: str, template: str) -> ReleaseFile:
@@ -78,5 +91,5 @@ RELEASES = {
     "hunyuan_video_i2v_replace": (ReleaseFile("hunyuan_video_v2_replace_image_to_video_720p_bf16.safetensors",
                                               "diffusion_models"), _CLIP_L, _LLAVA, _VAE10, _LLAVA_VISION),
     "hunyuan_video_15": (_model15("hunyuanvideo1.5_720p_t2v_fp16.safetensors", _T2V15),
-                         _QWEN_VL, _BYT5, _VAE15, _SIGCLIP, _SR),
+                         _QWEN_VL, _BYT5, _VAE15, _SIGCLIP, _SR, _UPSAMPLER_RELEASE),
 }

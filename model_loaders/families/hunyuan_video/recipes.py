@@ -4,6 +4,8 @@ HunyuanImageToVideo concat / replace, EmptyHunyuanVideo15Latent, HunyuanVideo15I
 and samplers, with the numbers from the routing config's templates. Imported only when sampling."""
 from __future__ import annotations
 
+from .super_resolution import super_resolution
+
 from ...sampling.comfy_nodes import run_node  # the encoder runs inside job.conditioning's timed stage
 
 SHIFT_NODE = "sd3"
@@ -78,4 +80,4 @@ def image_to_video(job):
     return _finish(job, positive, negative, latent)
 
 
-RECIPES = {"text_to_video": text_to_video, "image_to_video": image_to_video}
+RECIPES = {"text_to_video": text_to_video, "image_to_video": image_to_video, "super_resolution": super_resolution}

@@ -1,5 +1,5 @@
 """Qwen-Image: the variants, what each one serves and which companion files it needs."""
-from ..base import CapabilityLora, ReleaseFile, VariantDeclaration
+from ..base import CapabilityLora, OptionalCompanion, ReleaseFile, VariantDeclaration
 
 FAMILY = "qwen_image"
 DISPLAY_NAME = "Qwen-Image"
@@ -19,11 +19,18 @@ _EDIT = dict(_QWEN, image_through_text_encoder=True)  # the input image goes thr
 RELIGHT_TRIGGER = "重新照明,"  # "relight,": the Relight LoRA's trigger, put before the prompt by its template
 # "Refer to the colour tone; remove image 1's lighting and relight image 1 with the light and tone of image 2."
 LIGHT_MIGRATION_PROMPT = "参考色调，移除图1原有的光照并参考图2的光照和色调对图1重新照明"
+# super_resolution of an image: an ESRGAN-type upscale model (spandrel, as ComfyUI's UpscaleModelLoader loads it),
+# then a low-denoise refine with the text-to-image model (the official model-upscale + refine pattern).
+UPSCALE_MODEL_FILE = "RealESRGAN_x4plus.safetensors"
+_UPSCALE = {"upscale_model": OptionalCompanion(
+    "upscale_model", "esrgan", "upscale_models", ("super_resolution",),
+    "Optional ESRGAN-type upscale model, e.g. RealESRGAN_x4plus (models/upscale_models): with it, Qwen-Image serves "
+    "super_resolution of an image (model upscale, then a low-denoise refine).", UPSCALE_MODEL_FILE)}
 DECLARATIONS = {
     # Base, Edit and Edit-2509 share one layout; Edit-2511 differs only by its `__index_timestep_zero__` marker,
     # so a file without the marker may be declared 2511 (and a 2511-by-name file without it anything else).
     "qwen_image": VariantDeclaration(("text_to_image",), overridable_to=(
-        "qwen_image_edit", "qwen_image_edit_2509", "qwen_image_edit_2511"), **_QWEN),
+        "qwen_image_edit", "qwen_image_edit_2509", "qwen_image_edit_2511"), companions=_UPSCALE, **_QWEN),
     "qwen_image_edit": VariantDeclaration(("image_editing",), overridable_to=(
         "qwen_image", "qwen_image_edit_2509", "qwen_image_edit_2511"), **_EDIT),
     # Relighting comes with one of 2509's two relight LoRAs attached (the image_qwen_image_edit_2509_relight and
@@ -60,7 +67,10 @@ def _model(name: str, base: str, template: str) -> ReleaseFile:
 
 # The official release files of each variant, as ComfyUI's official templates list them (the template named in each).
 RELEASES = {
-    "qwen_image": (_model("qwen_image_fp8_e4m3fn.safetensors", _QI, "image_qwen_image.json"), _QWEN_VL, _VAE),
+    "qwen_image": (_model("qwen_image_fp8_e4m3fn.safetensors", _QI, "image_qwen_image.json"), _QWEN_VL, _VAE,
+                   ReleaseFile(UPSCALE_MODEL_FILE, "upscale_models", "https://huggingface.co/Comfy-Org/"
+                               "Real-ESRGAN_repackaged/resolve/main/" + UPSCALE_MODEL_FILE, "utility-gan_upscaler.json",
+                               optional=True)),
     "qwen_image_edit": (_model("qwen_image_edit_fp8_e4m3fn.safetensors", _QE, "image_qwen_image_edit.json"),
                         _QWEN_VL, _VAE),
     "qwen_image_edit_2509": (_model("qwen_image_edit_2509_fp8_e4m3fn.safetensors", _QE,

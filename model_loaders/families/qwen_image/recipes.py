@@ -4,6 +4,7 @@ sampling."""
 from __future__ import annotations
 
 from ...sampling.comfy_nodes import run_node  # encoders run inside job.conditioning's timed stage
+from .upscale_refine import super_resolution
 
 SHIFT_NODE = "auraflow"
 EDIT = "qwen_image_edit"           # TextEncodeQwenImageEdit: one image
@@ -133,4 +134,4 @@ def layered_generation(job):
 
 
 RECIPES = {"text_to_image": text_to_image, "image_editing": image_editing, "image_relighting": image_relighting,
-           "layered_generation": layered_generation}
+           "layered_generation": layered_generation, "super_resolution": super_resolution}
