@@ -148,3 +148,16 @@ def summarise_groups(shapes) -> str:
     groups = sorted({k.split(".", 1)[0] for k in shapes})
     shown = ", ".join(groups[:10]) + (f", ... ({len(groups)} groups)" if len(groups) > 10 else "")
     return f"{len(shapes)} tensors in the top-level groups [{shown or 'none'}]"
+
+
+def require_exact_layout(header: SafetensorsHeader, shapes, expected, what: str, builder: str) -> None:
+    """Raise UnknownComponentError unless the file has exactly the `expected` keys and shapes (a loader that loads
+    strictly, e.g. LatentUpscaleModelLoader or spandrel): `what` the layout looks like, `builder` who builds it."""
+    from ..families.base import check_keys, summarise_keys  # families import no component module
+    check = check_keys(shapes, expected)
+    if check.ok and not check.unexpected:
+        return
+    wrong = list(check.missing) + [k for k, _, _ in check.mismatched] + list(check.unexpected)
+    raise UnknownComponentError(
+        f"{header.path.name}: {what}, but {len(wrong)} of its weights do not fit the module {builder} builds from "
+        f"it ({summarise_keys(wrong, 5)}). The file is incomplete or damaged: download it again")

@@ -11,7 +11,7 @@ module it builds must be in the file and no other:
 """
 from __future__ import annotations
 
-from .kinds import ComponentDescription, UnknownComponentError, component_description, key_shapes, read_header
+from .kinds import ComponentDescription, component_description, key_shapes, read_header, require_exact_layout
 from .unknown import raise_unknown
 
 Shapes = dict[str, tuple[int, ...]]
@@ -99,13 +99,6 @@ def identify_latent_upsampler(path_or_header) -> ComponentDescription:
                       "ComfyUI's LatentUpscaleModelLoader strips no prefix")
     kind, dims, notes = found
     expected = _expected(kind, dims)
-    if expected is not None:
-        from ..families.base import check_keys, summarise_keys  # families import no component module
-        check = check_keys(shapes, expected)
-        if not check.ok or check.unexpected:
-            wrong = list(check.missing) + [k for k, _, _ in check.mismatched] + list(check.unexpected)
-            raise UnknownComponentError(
-                f"{header.path.name}: a HunyuanVideo 1.5 latent upsampler layout, but {len(wrong)} of its weights do "
-                f"not fit the module ComfyUI builds from it ({summarise_keys(wrong, 5)}), and ComfyUI loads it "
-                f"strictly. The file is incomplete or damaged: download it again")
+    if expected is not None:  # ComfyUI loads it strictly
+        require_exact_layout(header, shapes, expected, "a HunyuanVideo 1.5 latent upsampler layout", "ComfyUI")
     return component_description(header, "latent_upsampler", kind, dims, notes)

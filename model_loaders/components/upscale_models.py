@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from .kinds import ComponentDescription, UnknownComponentError, component_description, key_shapes, read_header
+from .kinds import ComponentDescription, component_description, key_shapes, read_header, require_exact_layout
 from .unknown import raise_unknown
 
 Shapes = dict[str, tuple[int, ...]]
@@ -85,14 +85,8 @@ def identify_upscale_model(path_or_header) -> ComponentDescription:
                       "ComfyUI's UpscaleModelLoader strips only a 'module.' prefix of SwinIR files")
     kind, dims, notes = found
     if dims["layout"] == "new":
-        from ..families.base import check_keys, summarise_keys  # families import no component module
         upconvs = len([k for k in shapes if re.fullmatch(r"conv_up\d+\.weight", k)])
-        check = check_keys(shapes, esrgan_shapes(dims["num_filters"], dims["num_blocks"], upconvs,
-                                                 shapes["conv_first.weight"][1], dims["output_channels"]))
-        if not check.ok or check.unexpected:
-            wrong = list(check.missing) + [k for k, _, _ in check.mismatched] + list(check.unexpected)
-            raise UnknownComponentError(
-                f"{header.path.name}: a Real-ESRGAN layout, but {len(wrong)} of its weights do not fit the network "
-                f"spandrel builds from it ({summarise_keys(wrong, 5)}). The file is incomplete or damaged: download "
-                f"it again")
+        expected = esrgan_shapes(dims["num_filters"], dims["num_blocks"], upconvs, shapes["conv_first.weight"][1],
+                                 dims["output_channels"])
+        require_exact_layout(header, shapes, expected, "a Real-ESRGAN layout", "spandrel")
     return component_description(header, "upscale_model", kind, dims, notes)

@@ -64,3 +64,10 @@ def test_unknown_file_names_the_folder(tmp_path):
     path = sparse(tmp_path, "what.safetensors", {"foo.weight": (4, 4)})
     with pytest.raises(UnknownComponentError, match="models/upscale_models"):
         identify_upscale_model(path)
+
+
+def test_real_esrgan_missing_a_weight_is_damaged(tmp_path):
+    shapes = esrgan_shapes(16, 2)
+    del shapes["body.1.rdb3.conv5.bias"]
+    with pytest.raises(UnknownComponentError, match=r"a Real-ESRGAN layout.*spandrel.*body\.1\.rdb3\.conv5\.bias"):
+        identify_upscale_model(sparse(tmp_path, "bad_esrgan.safetensors", shapes))
