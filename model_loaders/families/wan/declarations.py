@@ -41,8 +41,9 @@ DECLARATIONS = {
     "wan22_a14b_t2v": VariantDeclaration(("text_to_video", "text_to_image"), vae="wan21_vae",
                                          overridable_to=("wan21_t2v",), model_roles=("high_noise", "low_noise"),
                                          example_file="wan2.2_t2v_high_noise_14B_fp8_scaled.safetensors", **_TE),
-    # A14B I2V and 2.2 Fun-Inpaint share this layout (image by channel concat, no CLIP vision).
-    "wan22_a14b_i2v": VariantDeclaration(("image_to_video", "video_inpainting"), vae="wan21_vae",
+    # A14B I2V and 2.2 Fun-Inpaint share this layout (image by channel concat, no CLIP vision). Fun-Inpaint is
+    # first/last-frame in-betweening (image_to_video with an end_image), not masked inpainting (that is VACE).
+    "wan22_a14b_i2v": VariantDeclaration(("image_to_video",), vae="wan21_vae",
                                          model_roles=("high_noise", "low_noise"),
                                          example_file="wan2.2_i2v_high_noise_14B_fp8_scaled.safetensors", **_TE),
 }

@@ -25,9 +25,9 @@ TEMPLATE_DEFAULTS = {
     "wan22_ti2v_5b/text_to_image": _SINGLE_FRAME,
     "wan22_a14b_t2v": dict(_A14B),
     "wan22_a14b_t2v/text_to_image": _SINGLE_FRAME,
+    # Also Fun-Inpaint A14B's in-betweening (image_to_video with an end_image), whose template has shift 8: one
+    # variant, one set of values, the I2V template's.
     "wan22_a14b_i2v": dict(_A14B),
-    # Fun-Inpaint A14B (first/last-frame in-betweening): shift 8 in its template.
-    "wan22_a14b_i2v/video_inpainting": dict(shift=8),
 }
 
 # Judgements, not measurements: the router multiplies them by the measured success rate.

@@ -1,6 +1,7 @@
 """Wan sampling recipes for the StoryCore router: the official ComfyUI templates' graphs, run in process through
 ComfyUI's own nodes (EmptyHunyuanLatentVideo (also for a single frame: text_to_image), Wan22ImageToVideoLatent,
-WanImageToVideo, CLIPVisionEncode, WanVaceToVideo, TrimVideoLatent, ModelSamplingSD3, VAEDecode, ImageToMask) and
+WanImageToVideo, WanFunInpaintToVideo and WanFirstLastFrameToVideo (image_to_video with an end_image),
+CLIPVisionEncode, WanVaceToVideo, TrimVideoLatent, ModelSamplingSD3, VAEDecode, ImageToMask) and
 samplers. The numbers (steps, cfg, shift, size, frames, expert split) come from the routing config's templates,
 never from here. Imported only when sampling (imports torch and comfy)."""
 from __future__ import annotations
@@ -40,23 +41,60 @@ def _sample(job, positive, negative, latent) -> dict:
 
 
 def text_to_video(job):
+    end_image_unused(job)
     positive, negative = job.conditioning()
     return job.finish(_sample(job, positive, negative, _latent(job)))
 
 
+# Variants whose image_to_video takes an end_image (first/last-frame in-betweening) and the node each uses.
+END_FRAME_NODES = {"wan22_a14b_i2v": "WanFunInpaintToVideo", "wan21_i2v": "WanFirstLastFrameToVideo"}
+
+
+def end_image_unused(job) -> None:
+    """The report's note when an end_image is wired but this recipe has no use for it."""
+    if job.inputs.end_image is not None:
+        job.notes.append(f"end_image: not used by {job.workflow.name} ({job.request.capability}); first/last-frame "
+                         f"in-betweening is image_to_video with Wan 2.1 I2V (FLF2V) or Wan 2.2 A14B I2V / "
+                         f"Fun-Inpaint")
+
+
+def _clip_vision_encode(job, clip_vision, image):
+    if clip_vision is None or image is None:
+        return None
+    return job.node("CLIPVisionEncode", clip_vision=clip_vision, image=image, crop="none")[0]
+
+
+def _first_last_frame(job, positive, negative, image, end_image):
+    """(positive, negative, latent) of the in-betweening templates: Wan 2.2 A14B Fun-Inpaint through
+    WanFunInpaintToVideo (image by channel concat only), Wan 2.1 FLF2V through WanFirstLastFrameToVideo with both
+    images' CLIP-vision states where the workflow has CLIP vision."""
+    s = job.settings
+    size = dict(positive=positive, negative=negative, vae=job.vae(), width=s.width, height=s.height,
+                length=s.frames, batch_size=1, start_image=image, end_image=end_image)
+    if END_FRAME_NODES[job.workflow.variant] == "WanFunInpaintToVideo":
+        return job.node("WanFunInpaintToVideo", **size)
+    clip_vision = job.clip_vision()
+    return job.node("WanFirstLastFrameToVideo", **size,
+                    clip_vision_start_image=_clip_vision_encode(job, clip_vision, image),
+                    clip_vision_end_image=_clip_vision_encode(job, clip_vision, end_image))
+
+
 def image_to_video(job):
-    s, image = job.settings, job.inputs.image
+    """From the `image` input; with an `end_image` too, first/last-frame in-betweening on the variants of
+    END_FRAME_NODES (the others note that it was not used)."""
+    s, image, end_image = job.settings, job.inputs.image, job.inputs.end_image  # routing requires the image
     positive, negative = job.conditioning()
-    if job.workflow.variant == TI2V_5B:
+    if end_image is not None and job.workflow.variant in END_FRAME_NODES:
+        positive, negative, latent = _first_last_frame(job, positive, negative, image, end_image)
+    elif job.workflow.variant == TI2V_5B:
+        end_image_unused(job)
         latent = _latent(job, start_image=image)
     else:  # Wan 2.1 I2V (with CLIP vision), Wan 2.2 A14B I2V (image by channel concat only)
-        clip_vision = job.clip_vision()
-        vision = None
-        if clip_vision is not None:
-            (vision,) = job.node("CLIPVisionEncode", clip_vision=clip_vision, image=image, crop="none")
+        end_image_unused(job)
         positive, negative, latent = job.node(
             "WanImageToVideo", positive=positive, negative=negative, vae=job.vae(), width=s.width, height=s.height,
-            length=s.frames, batch_size=1, start_image=image, clip_vision_output=vision)
+            length=s.frames, batch_size=1, start_image=image,
+            clip_vision_output=_clip_vision_encode(job, job.clip_vision(), image))
     return job.finish(_sample(job, positive, negative, latent))
 
 
@@ -68,6 +106,7 @@ def video_inpainting(job):
     if job.inputs.mask is None:
         raise InvalidRequestError(f"{job.workflow.name}: video_inpainting with Wan VACE needs a mask (white = the "
                                   f"region to regenerate): wire one to the router's mask input")
+    end_image_unused(job)
     s = job.settings
     positive, negative = job.conditioning()
     positive, negative, latent, trim = job.node(
