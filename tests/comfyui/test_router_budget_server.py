@@ -7,14 +7,14 @@ from router_prompts import server  # noqa: F401  (the module-scoped server fixtu
 from router_prompts import (conditioning_node, copy_model, fault_node, loader_node, router_node, router_output,
                             run_ok)
 from test_router_behaviour_server import STRATEGY_VARIANTS, node_error, strategy_prompt
-from test_server_routes_server import ROUTER_VALUES, call
+from route_calls import dry_run as post_dry_run
 
 GIB = 1024**3
 
 
 def dry_run(server, names, **values) -> dict:
-    status, body, _ = call(server, "/storycore/route", dict(ROUTER_VALUES, strategy="best_quality", cfg=1.0,
-                                                            conditioning_width=4096, workflows=names, **values))
+    status, body = post_dry_run(server, strategy="best_quality", cfg=1.0, conditioning_width=4096, workflows=names,
+                                **values)
     assert status == 200, body
     return {c["workflow"]: c for c in body["candidates"]}
 

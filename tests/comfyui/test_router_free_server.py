@@ -1,5 +1,6 @@
-"""ComfyUI's POST /free releases the models the router keeps between prompts, on a real ComfyUI server: a repeated
-prompt reuses them (no load stage, the file not read again); after /free with unload_models + free_memory the
+"""The models the router keeps between prompts, on a real ComfyUI server: a repeated prompt reuses them (no load
+stage, the file not read again), also after a prompt without the loader (ComfyUI runs the loader again: a new
+workflow object for the same files); ComfyUI's POST /free releases them: after /free with unload_models + free_memory the
 next prompt loads and reads the file again; a /free that asks for neither keeps them."""
 import json
 import urllib.request
@@ -66,3 +67,14 @@ def test_free_releases_the_kept_models_and_the_next_prompt_loads_again(server, r
         assert path in opened, body  # read from the file again: nothing kept the model alive
         report, opened = run_router(server, name)  # and kept again for the next prompt
         assert not loaded(report) and path not in opened
+
+
+def test_a_prompt_without_the_loader_in_between_keeps_the_models(server):
+    name = copy_model(server, "wan21_t2v", "fp8_e4m3fn", "kept_between")
+    path = str((server.models_root / "diffusion_models" / name).resolve())
+    reset_probe(server)
+    report, opened = run_router(server, name)
+    assert loaded(report) and path in opened
+    reset_probe(server)  # a prompt without the loader: ComfyUI drops the loader's cached output
+    report, opened = run_router(server, name)
+    assert not loaded(report) and path not in opened

@@ -10,7 +10,7 @@ from PIL import Image
 
 from router_prompts import server  # noqa: F401  (the module-scoped server fixture)
 from router_prompts import conditioning_node, copy_model, loader_node, router_node, router_output, run_ok
-from test_server_routes_server import ROUTER_VALUES, call
+from route_calls import dry_run
 
 
 def wan_loader(server, model_name=None, variant="wan21_t2v"):
@@ -52,8 +52,8 @@ def test_report_and_summary_carry_each_candidates_prediction_basis_as_the_dry_ru
 
     # The dry run of the same request answers the same keys from the same code (history has grown by one run, so
     # compare the keys and the selected workflow's basis kind, not the figures).
-    status, planned, _ = call(server, "/storycore/route", dict(
-        ROUTER_VALUES, strategy="fastest", conditioning_width=4096, workflows=[c["workflow"] for c in candidates]))
+    status, planned = dry_run(server, strategy="fastest", conditioning_width=4096,
+                              workflows=[c["workflow"] for c in candidates])
     assert status == 200, planned
     assert set(planned["decision"]) == set(report["decision"])
     for c in planned["candidates"]:
