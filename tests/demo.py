@@ -4,8 +4,8 @@
 
 Writes tiny random-weight models of every family into FOLDER (default ./storycore_demo; nothing is downloaded),
 starts ComfyUI with the pack (and the test conditioning pack: real text encoders cannot be made tiny) on a free
-loopback port and, like an external program, posts one prompt per capability the router serves: the API-format
-example example_workflows/api/storycore_router_<capability>.json as it is, its official file names standing for the
+loopback port and, like an external program, posts one prompt per capability the router serves: each API-format
+example example_workflows/api/storycore_router_<case>.json as it is (CASES), its official file names standing for the
 tiny models, with test conditioning wired to the router and small settings. It polls /history, reads each output
 through /view, prints where the outputs and reports are, and stops the server. Run it with the Python that runs
 that ComfyUI.
@@ -25,25 +25,34 @@ from comfyui_server import ComfyUIServer, execution_error  # noqa: E402
 from example_checks import API_EXAMPLES, is_model_file, load  # noqa: E402
 from router_prompts import conditioning_node, start_image_node  # noqa: E402
 
-# capability -> the conditioning shapes of its example's family (router_prompts.CONDITIONING). One line each.
+# example (example_workflows/api/storycore_router_<name>.json) -> the conditioning shapes of its family
+# (router_prompts.CONDITIONING) and router settings of its own. One line each.
 CASES = {
-    "text_to_video": "wan",
-    "image_to_video": "wan",
-    "text_to_image": "qwen_image",
-    "anime_generation": "newbie",
-    "image_editing": "qwen_image",
-    "image_relighting": "qwen_image",
-    "layered_generation": "qwen_image",
-    "video_inpainting": "wan",
-    "alpha_video": "wan",
+    "text_to_video": ("wan", {}),
+    "image_to_video": ("wan", {}),
+    "text_to_image": ("qwen_image", {}),
+    "anime_generation": ("newbie", {}),
+    "image_editing": ("qwen_image", {}),
+    "image_relighting": ("qwen_image", {}),
+    "layered_generation": ("qwen_image", {}),
+    "video_inpainting": ("wan", {}),
+    "alpha_video": ("wan", {}),
+    # The SR template's own steps (the 8-step schedule split at 4); the image SR output is the input x 2.
+    "super_resolution": ("hunyuan_video_15", dict(width=96, height=96, steps=0, cfg=0.0)),
+    "super_resolution_image": ("qwen_image", dict(width=0, height=0)),
 }
-TINY_SETTINGS = dict(width=64, height=64, steps=2, cfg=2.0)
-VIDEO_FRAMES = 5
+# Small sizes for tiny models (frames are ignored for images).
+TINY_SETTINGS = dict(width=64, height=64, frames=5, steps=2, cfg=2.0)
 PRECISION = "fp8_e4m3fn"  # the tiny fixtures' storage precision
 
 
-def example_prompt(capability: str) -> dict:
-    return load(API_EXAMPLES / f"storycore_router_{capability}.json")
+def example_prompt(case: str) -> dict:
+    return load(API_EXAMPLES / f"storycore_router_{case}.json")
+
+
+def case_settings(case: str) -> dict:
+    """The router settings the demo gives the example `case`."""
+    return dict(TINY_SETTINGS, **CASES[case][1])
 
 
 def official_files() -> dict:
@@ -64,19 +73,26 @@ def _relight_lora(tiny_dir: Path) -> Path:
     return path
 
 
-def _wan_alpha(writer: str):
+def _tiny(module: str, writer: str, *args):
+    """writer(tiny_dir) of tests/tiny_models/<module>.py, imported when it runs."""
     def write(tiny_dir: Path) -> Path:
-        from tiny_models import wan_alpha
-        return getattr(wan_alpha, writer)(tiny_dir)
+        import importlib
+        return getattr(importlib.import_module(f"tiny_models.{module}" if module else "tiny_models"), writer)(
+            *args, tiny_dir)
     return write
 
 
 # Official files with a tiny fixture of their own (LoRAs, companions): name -> (folder, writer(tiny_dir) -> path).
 TINY_FILES = {
     "Qwen-Image-Edit-2509-Relight.safetensors": ("loras", _relight_lora),
-    "wan_alpha_2.1_rgba_lora.safetensors": ("loras", _wan_alpha("write_alpha_lora")),
-    "wan_alpha_2.1_vae_rgb_channel.safetensors": ("vae", _wan_alpha("write_rgb_vae")),
-    "wan_alpha_2.1_vae_alpha_channel.safetensors": ("vae", _wan_alpha("write_alpha_vae")),
+    "wan_alpha_2.1_rgba_lora.safetensors": ("loras", _tiny("wan_alpha", "write_alpha_lora")),
+    "wan_alpha_2.1_vae_rgb_channel.safetensors": ("vae", _tiny("wan_alpha", "write_rgb_vae")),
+    "wan_alpha_2.1_vae_alpha_channel.safetensors": ("vae", _tiny("wan_alpha", "write_alpha_vae")),
+    "hunyuanvideo1.5_1080p_sr_distilled_fp16.safetensors": (
+        "diffusion_models", _tiny("", "write_checkpoint", "hunyuan_video_15_sr", PRECISION)),
+    "hunyuanvideo15_latent_upsampler_1080p.safetensors": (
+        "latent_upscale_models", _tiny("upscale_models", "write_latent_upsampler")),
+    "RealESRGAN_x4plus.safetensors": ("upscale_models", _tiny("upscale_models", "write_esrgan")),
 }
 
 
@@ -118,34 +134,32 @@ def router_id(prompt: dict) -> str:
     return next(k for k, n in prompt.items() if n["class_type"] == "StoryCoreAdvancedRouter")
 
 
-def demo_prompt(server, capability: str) -> dict:
-    """The capability's API example with tiny stand-ins for its files, test conditioning and small settings."""
-    prompt = example_prompt(capability)
+def demo_prompt(server, case: str) -> dict:
+    """The example's API prompt with tiny stand-ins for its files, test conditioning and small settings."""
+    prompt = example_prompt(case)
     place_stand_ins(server, prompt)
-    prompt["demo_conditioning"] = conditioning_node(CASES[capability])
-    router = prompt[router_id(prompt)]["inputs"]
-    router.update(TINY_SETTINGS, positive=["demo_conditioning", 0], negative=["demo_conditioning", 1],
-                  seed=random.randrange(1 << 32), filename_prefix=f"storycore_demo_{capability}")
-    if "video" in capability:
-        router["frames"] = VIDEO_FRAMES
+    prompt["demo_conditioning"] = conditioning_node(CASES[case][0])
+    prompt[router_id(prompt)]["inputs"].update(
+        case_settings(case), positive=["demo_conditioning", 0], negative=["demo_conditioning", 1],
+        seed=random.randrange(1 << 32), filename_prefix=f"storycore_demo_{case}")
     return prompt
 
 
-def run_demo(comfyui: Path, out: Path, capabilities=tuple(CASES)) -> dict:
-    """Runs the demo; returns {capability: {"workflow", "files": [paths], "report": path}}."""
+def run_demo(comfyui: Path, out: Path, cases=tuple(CASES)) -> dict:
+    """Runs the demo; returns {case: {"workflow", "files": [paths], "report": path}}."""
     out.mkdir(parents=True, exist_ok=True)
     server = ComfyUIServer(comfyui, HERE.parent, out)
     server.prepare()
     results = {}
     server.start()
     try:
-        for capability in capabilities:
-            prompt = demo_prompt(server, capability)
+        for case in cases:
+            prompt = demo_prompt(server, case)
             entry = server.run(prompt, timeout=600)
             if entry["status"]["status_str"] != "success":
-                raise RuntimeError(f"{capability} failed: {json.dumps(execution_error(entry))[:2000]}")
+                raise RuntimeError(f"{case} failed: {json.dumps(execution_error(entry))[:2000]}")
             ui = entry["outputs"][router_id(prompt)]
-            report_path = out / "reports" / f"{capability}.json"
+            report_path = out / "reports" / f"{case}.json"
             report_path.parent.mkdir(exist_ok=True)
             report_path.write_text(ui["text"][0])
             files = []
@@ -155,9 +169,9 @@ def run_demo(comfyui: Path, out: Path, capabilities=tuple(CASES)) -> dict:
                 if status != 200:
                     raise RuntimeError(f"/view {f['filename']}: HTTP {status}")
                 files.append(out / "output" / f["subfolder"] / f["filename"])
-            results[capability] = {"workflow": json.loads(ui["text"][0])["workflow"], "files": files,
+            results[case] = {"workflow": json.loads(ui["text"][0])["workflow"], "files": files,
                                    "report": report_path}
-            print(f"{capability}: {results[capability]['workflow']}\n  output: "
+            print(f"{case}: {results[case]['workflow']}\n  output: "
                   + ", ".join(map(str, files)) + f"\n  report: {report_path}", flush=True)
     finally:
         server.stop()
@@ -169,8 +183,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comfyui", type=Path, required=True, help="a ComfyUI checkout (the folder with main.py)")
     parser.add_argument("--out", type=Path, default=Path("storycore_demo"), help="the demo's own folder")
-    parser.add_argument("--only", nargs="+", choices=list(CASES), default=list(CASES), metavar="CAPABILITY",
-                        help=f"run only these capabilities (default: all of {', '.join(CASES)})")
+    parser.add_argument("--only", nargs="+", choices=list(CASES), default=list(CASES), metavar="CASE",
+                        help=f"run only these examples (default: all of {', '.join(CASES)})")
     args = parser.parse_args()
     if not (args.comfyui / "main.py").is_file():
         sys.exit(f"{args.comfyui} has no main.py: give the path of a ComfyUI checkout")

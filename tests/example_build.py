@@ -123,6 +123,27 @@ EXAMPLES_DATA = [
              "2": _router("image_to_video", "the camera slowly pushes in while leaves drift in the wind",
                           image=["3", 0])},
             ["Load your own start image in **Load Image**."]),
+    Example("storycore_router_super_resolution", "StoryCore router: video super-resolution (HunyuanVideo 1.5 SR)",
+            "The router makes a video with HunyuanVideo 1.5 T2V at the size the SR template upscales from (1280x720 "
+            "for the default 1920x1088) and upscales it with the 1080p SR model and the latent upsampler (the "
+            "template's two-pass 8-step schedule). `upscale_factor` sets the output size when a `video` is wired "
+            "instead; then the 1.5 T2V model does not load.",
+            {"1": ("StoryCoreHunyuanVideoLoader", dict(
+                model_name="hunyuanvideo1.5_720p_t2v_fp16.safetensors",
+                sr_model_name="hunyuanvideo1.5_1080p_sr_distilled_fp16.safetensors",
+                text_encoder="qwen_2.5_vl_7b_fp8_scaled.safetensors",
+                text_encoder_2="byt5_small_glyphxl_fp16.safetensors", vae="hunyuanvideo15_vae_fp16.safetensors",
+                latent_upsampler="hunyuanvideo15_latent_upsampler_1080p.safetensors")),
+             "2": _router("super_resolution", "a paper boat sails down a rain-soaked street, cinematic")},
+            ["To upscale your own clip, wire its frames to `video` (e.g. Load Video + Get Video Components)."]),
+    Example("storycore_router_super_resolution_image", "StoryCore router: image super-resolution (Qwen-Image + "
+                                                       "Real-ESRGAN)",
+            "The router upscales the loaded image with the ESRGAN-type upscale model on `upscale_model` and refines "
+            "it with Qwen-Image at the official pattern's denoise 0.33; the output is the image x `upscale_factor`.",
+            {"1": _qwen("qwen_image_fp8_e4m3fn.safetensors", upscale_model="RealESRGAN_x4plus.safetensors"),
+             "3": _IMAGE,
+             "2": _router("super_resolution", "a sharp, detailed photograph", image=["3", 0], upscale_factor=2.0)},
+            ["Load the image to upscale in **Load Image**; the prompt describes it."]),
     Example("storycore_router_text_to_image", "StoryCore router: text-to-image (Qwen-Image FP8)",
             "The router makes an image from the prompt with Qwen-Image (its template's 1328x1328, 20 steps, "
             "cfg 2.5, shift 3.1).",

@@ -15,7 +15,7 @@ CONTROL_AFTER_GENERATE = ("fixed", "increment", "decrement", "randomize")
 WIDGET_TYPES = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
 # The router's capabilities that run today: each has an example (and a demo prompt).
 SERVED_NOW = ("text_to_video", "image_to_video", "text_to_image", "anime_generation", "image_editing",
-              "image_relighting", "layered_generation", "video_inpainting", "alpha_video")
+              "image_relighting", "layered_generation", "video_inpainting", "alpha_video", "super_resolution")
 MODEL_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".sft")
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from bad_checkpoints import BAD_FILES, BAD_NAMES
 from comfyui_server import PACK_FOLDER_NAME, execution_error
-from example_checks import FRONTEND_NODES
+from example_checks import FRONTEND_NODES, widget_inputs, widget_values
 from tiny_models import write_checkpoint
 
 INSPECTOR = "StoryCoreCheckpointInspector"
@@ -111,9 +111,9 @@ def test_example_workflows_use_only_known_nodes_and_their_widgets(server):
                 continue
             assert node["type"] in info, f"{path.name}: unknown node type {node['type']}"
             if node["type"] in EXPECTED_NODES:
-                widget_inputs = [name for name, spec in info[node["type"]]["input"]["required"].items()
-                                 if spec[0] not in ("STORYCORE_WORKFLOW",)]
-                assert len(node.get("widgets_values") or []) == len(widget_inputs), (path.name, node["type"])
+                left_over, named = widget_values(node, info[node["type"]])
+                wanted = {name for name, _ in widget_inputs(info[node["type"]])}
+                assert not left_over and wanted <= set(named), (path.name, node["type"], wanted - set(named))
 
 
 def test_pack_loads_from_outside_the_tree_under_an_unusual_folder_name(server):
