@@ -70,7 +70,8 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
                 io.Int.Input("height", default=0, min=0, max=16384, step=16,
                              tooltip="Height in pixels, rounded like width." + AUTO_TIP),
                 io.Int.Input("frames", default=0, min=0, max=10000,
-                             tooltip="Video length in frames, rounded to 4n+1 (ignored for images)." + AUTO_TIP),
+                             tooltip="Video length in frames, rounded to 4n+1 (ignored for images)." + AUTO_TIP
+                                     + " super_resolution of a given video: 0 = its frame count."),
                 io.Int.Input("steps", default=0, min=0, max=10000, tooltip="Sampling steps." + AUTO_TIP),
                 io.Float.Input("cfg", default=0.0, min=0.0, max=100.0, step=0.1, round=0.01,
                                tooltip="Classifier-free guidance scale." + AUTO_TIP),
@@ -124,7 +125,7 @@ class StoryCoreAdvancedRouter(io.ComfyNode):
             if not (hasattr(wf, "validated") and hasattr(wf, "execute")):
                 raise RouterError(f"{slot} is not a STORYCORE_WORKFLOW (got {type(wf).__name__}): connect a "
                                   f"StoryCore loader's output")
-        width, height = super_resolution_size(capability, image, video, upscale_factor, width, height)
+        width, height, frames = super_resolution_size(capability, image, video, upscale_factor, width, height, frames)
         inputs = RouterInputs(
             overrides=Overrides(width=width, height=height, frames=frames, steps=steps, cfg=cfg, shift=shift,
                                 sampler=sampler, scheduler=scheduler, seed=seed, denoise=denoise),

@@ -130,8 +130,9 @@ def test_super_resolution_asks_for_the_input_size_times_the_factor():
 
     from model_loaders.sampling.router_inputs import super_resolution_size
     image, video = SimpleNamespace(shape=(1, 48, 64, 3)), SimpleNamespace(shape=(5, 40, 80, 3))
-    assert super_resolution_size("super_resolution", image, None, 2.0, 0, 0) == (128, 96)
-    assert super_resolution_size("super_resolution", image, video, 1.5, 0, 0) == (120, 60)  # the video's
-    assert super_resolution_size("super_resolution", image, None, 2.0, 200, 0) == (200, 96)  # a set side wins
-    assert super_resolution_size("super_resolution", None, None, 2.0, 0, 0) == (0, 0)  # the template's
-    assert super_resolution_size("image_editing", image, None, 2.0, 0, 0) == (0, 0)
+    assert super_resolution_size("super_resolution", image, None, 2.0, 0, 0) == (128, 96, 0)
+    assert super_resolution_size("super_resolution", image, video, 1.5, 0, 0) == (120, 60, 5)  # the video's
+    assert super_resolution_size("super_resolution", image, video, 1.5, 0, 0, 9) == (120, 60, 9)
+    assert super_resolution_size("super_resolution", image, None, 2.0, 200, 0) == (200, 96, 0)  # a set side wins
+    assert super_resolution_size("super_resolution", None, None, 2.0, 0, 0) == (0, 0, 0)  # the template's
+    assert super_resolution_size("image_editing", image, None, 2.0, 0, 0) == (0, 0, 0)

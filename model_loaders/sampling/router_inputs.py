@@ -41,11 +41,15 @@ def conditioning_width(conditioning) -> Optional[int]:
         return None
 
 
-def super_resolution_size(capability: str, image, video, factor: float, width: int, height: int) -> tuple[int, int]:
-    """(width, height) to ask for: for super_resolution of a given video (else image) [B,H,W,C], each side left at 0
-    (auto) is the input's x `factor`; the rest is as given (auto without an input: the template's output size)."""
+def super_resolution_size(capability: str, image, video, factor: float, width: int, height: int,
+                          frames: int = 0) -> tuple[int, int, int]:
+    """(width, height, frames) to ask for: for super_resolution of a given video (else image) [B,H,W,C], each side
+    left at 0 (auto) is the input's x `factor` and auto frames are the video's; the rest is as given (auto without
+    an input: the template's output size)."""
     source = video if video is not None else image
     if str(capability) != "super_resolution" or source is None:
-        return width, height
+        return width, height, frames
     in_height, in_width = int(source.shape[1]), int(source.shape[2])
-    return (width or max(1, round(in_width * factor)), height or max(1, round(in_height * factor)))
+    if video is not None and not frames:
+        frames = int(video.shape[0])
+    return (width or max(1, round(in_width * factor)), height or max(1, round(in_height * factor)), frames)

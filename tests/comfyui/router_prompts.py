@@ -58,6 +58,27 @@ def router_output(entry, node_id="router") -> tuple[dict, dict]:
     return out, json.loads(out["text"][0])
 
 
+def saved_latent(server, prefix):
+    """The latent tensor SaveLatent wrote under `prefix` (the newest file)."""
+    from safetensors.torch import load_file
+    files = sorted((server.workdir / "output").glob(f"{prefix}*.latent"), key=lambda p: p.stat().st_mtime)
+    assert files, f"no {prefix}*.latent in the output folder"
+    return load_file(str(files[-1]))["latent_tensor"]
+
+
+def saved_images(server, ui) -> list:
+    """The images a node's UI output lists, read back through /view (PIL images)."""
+    import io as bytes_io
+    from PIL import Image
+    images = []
+    for entry in ui["images"]:
+        status, body = server.get_raw(f"/view?filename={entry['filename']}&subfolder={entry['subfolder']}"
+                                      f"&type={entry['type']}")
+        assert status == 200
+        images.append(Image.open(bytes_io.BytesIO(body)))
+    return images
+
+
 def a14b_i2v_loader_node(models_root, tiny_models_dir, precision="fp8_e4m3fn"):
     """Wan 2.2 A14B I2V needs a high/low-noise pair; the fixture is one expert, so its copy under a low-noise
     name serves as the other (a copy, not a link: the loader tells the experts apart by file name)."""

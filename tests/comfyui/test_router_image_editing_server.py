@@ -2,35 +2,14 @@
 API prompts on a real ComfyUI server, with tiny models and test conditioning: the router's latent equals the one
 ComfyUI's own nodes give when wired by hand on the same model, images and seed; the layers come out as RGB
 images + alpha (saved RGBA) with the asked count; a missing image or a VAE without alpha fails before loading."""
-import io as bytes_io
-
 import pytest
-from PIL import Image
 
 from comfyui_server import execution_error
 from router_prompts import server  # noqa: F401  (the module-scoped server fixture)
-from router_prompts import (conditioning_node, loader_node, router_node, router_output, run_ok,
-                            start_image_node)
+from router_prompts import (conditioning_node, loader_node, router_node, router_output, run_ok, saved_images,
+                            saved_latent, start_image_node)
 
 SETTINGS = dict(width=64, height=64, steps=2, cfg=2.0, shift=3.0, sampler="euler", scheduler="simple")
-
-
-def saved_latent(server, prefix):
-    """The latent tensor SaveLatent wrote under `prefix` (the newest file)."""
-    from safetensors.torch import load_file
-    files = sorted((server.workdir / "output").glob(f"{prefix}*.latent"), key=lambda p: p.stat().st_mtime)
-    assert files, f"no {prefix}*.latent in the output folder"
-    return load_file(str(files[-1]))["latent_tensor"]
-
-
-def saved_images(server, ui) -> list:
-    images = []
-    for entry in ui["images"]:
-        status, body = server.get_raw(f"/view?filename={entry['filename']}&subfolder={entry['subfolder']}"
-                                      f"&type={entry['type']}")
-        assert status == 200
-        images.append(Image.open(bytes_io.BytesIO(body)))
-    return images
 
 
 def hand_wired_edit(prompt, variant, seed, images):

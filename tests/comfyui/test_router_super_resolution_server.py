@@ -10,35 +10,15 @@ conditioning:
   denoise 0.33, equal to the same nodes wired by hand; output = input x upscale_factor, saved image;
 - a missing part (no latent upsampler, no SR model, no upscale model, no image) fails before anything loads, with
   a message naming what to wire."""
-import io as bytes_io
-
 import pytest
-from PIL import Image
 
 from comfyui_server import execution_error
 from loader_files import link_into
 from router_prompts import server  # noqa: F401  (the module-scoped server fixture)
 from router_prompts import (conditioning_node, copy_model, loader_node, probe_node, probe_report, reset_probe,
-                            router_node, router_output, run_ok, start_image_node)
+                            router_node, router_output, run_ok, saved_images, saved_latent, start_image_node)
 
 AUTO = dict(steps=0, cfg=0.0, shift=0.0, sampler="auto", scheduler="auto")
-
-
-def saved_latent(server, prefix):
-    from safetensors.torch import load_file
-    files = sorted((server.workdir / "output").glob(f"{prefix}*.latent"), key=lambda p: p.stat().st_mtime)
-    assert files, f"no {prefix}*.latent in the output folder"
-    return load_file(str(files[-1]))["latent_tensor"]
-
-
-def saved_images(server, ui) -> list:
-    images = []
-    for entry in ui["images"]:
-        status, body = server.get_raw(f"/view?filename={entry['filename']}&subfolder={entry['subfolder']}"
-                                      f"&type={entry['type']}")
-        assert status == 200
-        images.append(Image.open(bytes_io.BytesIO(body)))
-    return images
 
 
 def upsampler_name(server) -> str:
@@ -149,12 +129,13 @@ def test_video_sr_of_given_frames_loads_only_the_sr_stage(server):
     reset_probe(server)
     prompt = {"loader": loader, "cond": conditioning_node("hunyuan_video_15"), "frame": start_image_node(server),
               "video": {"class_type": "RepeatImageBatch", "inputs": {"image": ["frame", 0], "amount": 5}},
-              "router": router_node(["loader"], "cond", capability="super_resolution", width=0, height=0, frames=5,
+              "router": router_node(["loader"], "cond", capability="super_resolution", width=0, height=0, frames=0,
                                     video=["video", 0], upscale_factor=1.5, **AUTO),
               "probe": probe_node("router")}
     entry = run_ok(server, prompt)
     ui, report = router_output(entry)
     assert (report["settings"]["width"], report["settings"]["height"]) == (96, 96)  # 64 x 1.5
+    assert report["settings"]["frames"] == 5  # auto: the video's
     assert report["output"]["latent_shape"] == [1, 32, 2, 6, 6]
     assert report["output"]["images_shape"] == [5, 96, 96, 3]
     assert [st["model"] for st in report["attempts"][0]["sampling_stages"]] == ["sr_model", "sr_model"]

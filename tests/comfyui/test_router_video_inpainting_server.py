@@ -8,7 +8,7 @@ from PIL import Image
 
 from comfyui_server import execution_error
 from router_prompts import server  # noqa: F401  (the module-scoped server fixture)
-from router_prompts import conditioning_node, loader_node, router_node, router_output, run_ok
+from router_prompts import conditioning_node, loader_node, router_node, router_output, run_ok, saved_latent
 
 SETTINGS = dict(width=64, height=64, frames=5, steps=2, cfg=2.0, shift=5.0, sampler="euler", scheduler="simple")
 
@@ -24,13 +24,6 @@ def masked_frame(server, name="storycore_vace_frame.png"):
         pixels[:, :32, 3] = 0
         Image.fromarray(pixels, "RGBA").save(path)
     return {"class_type": "LoadImage", "inputs": {"image": name}}
-
-
-def saved_latent(server, prefix):
-    from safetensors.torch import load_file
-    files = sorted((server.workdir / "output").glob(f"{prefix}*.latent"), key=lambda p: p.stat().st_mtime)
-    assert files, f"no {prefix}*.latent in the output folder"
-    return load_file(str(files[-1]))["latent_tensor"]
 
 
 def test_vace_inpainting_equals_comfyui_nodes_wired_by_hand(server):
