@@ -43,51 +43,85 @@ def browser_skip_reason() -> str | None:
     return None
 
 
+def _comfyui_here() -> tuple[Path | None, str | None]:
+    """(the ComfyUI checkout, None), or (None, why the browser check cannot run here)."""
+    comfyui = find_comfyui()
+    if comfyui is None:
+        return None, skip_reason()
+    reason = browser_skip_reason()
+    return (None, reason) if reason else (comfyui, None)
+
+
+def shown_in_browser(run, tmp_path_factory, folder: str) -> dict:
+    """A browser test module's fixture body: run(comfyui, <tmp>/folder, STORYCORE_FRONT_END_ROOT), with the
+    screenshots' folder as "out"; skips the test, saying why, where the browser check cannot run."""
+    import pytest
+    if os.environ.get("STORYCORE_BROWSER") != "1":
+        pytest.skip("browser tests run with STORYCORE_BROWSER=1 (they take a few minutes)")
+    comfyui, reason = _comfyui_here()
+    if reason:
+        pytest.skip(reason)
+    out = tmp_path_factory.mktemp(folder)
+    result = run(comfyui, out, os.environ.get("STORYCORE_FRONT_END_ROOT"))
+    print(f"screenshots: {out}")
+    return dict(result, out=out)
+
+
+def script_main(run, description: str) -> None:
+    """`python <script> OUT_DIR [--front-end-root DIR]`: run(comfyui, OUT_DIR, front_end_root) and print its result."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--front-end-root")
+    args = parser.parse_args()
+    comfyui, reason = _comfyui_here()
+    if reason:
+        sys.exit(reason)
+    result = run(comfyui, args.out_dir.resolve(), args.front_end_root)
+    result.pop("server_log", None)
+    print(json.dumps(result, indent=1))
+
+
 def pack_errors(errors: list[dict]) -> list[dict]:
     """Console / page errors that come from the pack (its files, routes or names)."""
     return [e for e in errors if any(m in e.get("text", "") + e.get("url", "") for m in PACK_MARKERS)]
 
 
-def run(comfyui: Path, out_dir: Path, front_end_root: str | None = None) -> dict:
-    out_dir.mkdir(parents=True, exist_ok=True)
+def browse(comfyui: Path, script: str, prepare, front_end_root: str | None = None, timeout: float = 1500) -> dict:
+    """A real ComfyUI server with the pack on a temporary folder, `node <script> URL *prepare(server, work)` against
+    it, the server stopped; returns the script's last output line (JSON) with the server's log as server_log."""
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         server = ComfyUIServer(comfyui, HERE.parents[1], work)
         if front_end_root:
             server.extra_args = ["--front-end-root", front_end_root]
         server.prepare()
-        prompt = {"loader": loader_node("wan21_t2v", "fp8_e4m3fn", server.models_dir, work / "tiny"),
-                  "cond": conditioning_node("wan"),
-                  "router": router_node(["loader"], "cond", width=64, height=48, frames=5)}
-        (work / "prompt.json").write_text(json.dumps(prompt))
+        arguments = [str(a) for a in prepare(server, work)]
         settings = work / "user" / "default" / "comfy.settings.json"
         settings.parent.mkdir(parents=True, exist_ok=True)
         settings.write_text(json.dumps({"Comfy.TutorialCompleted": True}))
         server.start()
         try:
-            shown = subprocess.run(["node", str(HERE / "router_panel.mjs"), server.base_url, str(work / "prompt.json"),
-                                    str(out_dir)], capture_output=True, text=True, timeout=900, cwd=HERE)
+            shown = subprocess.run(["node", str(HERE / script), server.base_url, *arguments], capture_output=True,
+                                   text=True, timeout=timeout, cwd=HERE)
         finally:
             server.stop()
             log = server.log_text()
     if shown.returncode != 0:
         raise RuntimeError(f"browser script failed:\n{shown.stderr[-3000:]}\nserver log:\n{log[-3000:]}")
-    return json.loads(shown.stdout.strip().splitlines()[-1])
+    return dict(json.loads(shown.stdout.strip().splitlines()[-1]), server_log=log)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--front-end-root")
-    args = parser.parse_args()
-    comfyui = find_comfyui()
-    if comfyui is None:
-        sys.exit(skip_reason())
-    reason = browser_skip_reason()
-    if reason:
-        sys.exit(reason)
-    print(json.dumps(run(comfyui, args.out_dir.resolve(), args.front_end_root), indent=1))
+def run(comfyui: Path, out_dir: Path, front_end_root: str | None = None) -> dict:
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def prepare(server, work):
+        prompt = {"loader": loader_node("wan21_t2v", "fp8_e4m3fn", server.models_dir, work / "tiny"),
+                  "cond": conditioning_node("wan"),
+                  "router": router_node(["loader"], "cond", width=64, height=48, frames=5)}
+        (work / "prompt.json").write_text(json.dumps(prompt))
+        return [work / "prompt.json", out_dir]
+    return browse(comfyui, "router_panel.mjs", prepare, front_end_root, timeout=900)
 
 
 if __name__ == "__main__":
-    main()
+    script_main(run, __doc__.splitlines()[0])

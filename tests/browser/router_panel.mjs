@@ -3,31 +3,14 @@
 //   node router_panel.mjs URL PROMPT.json OUT_DIR
 // Needs playwright-core (NODE_PATH) and Debian's chromium. Prints one JSON line: what the nodes and panel show,
 // and every console / page error.
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { openEditor } from "./editor_page.mjs";
 
-const require = createRequire(import.meta.url);
-const { chromium } = require("playwright-core");
 const [url, promptPath, outDir] = process.argv.slice(2);
 const prompt = JSON.parse(readFileSync(promptPath, "utf8"));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const errors = [];
+const { browser, page, errors } = await openEditor(url);
 try {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.on("pageerror", (e) => errors.push({ kind: "pageerror", text: String(e.stack || e) }));
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push({ kind: "console", text: m.text(), url: m.location()?.url || "" });
-  });
-  await page.goto(url, { waitUntil: "load" });
-  await page.waitForFunction(() => window.app?.graph && window.LiteGraph, null, { timeout: 120000 });
-  await page.waitForTimeout(3000); // extensions' setup()
-  await page.keyboard.press("Escape"); // a templates dialog, if any
-
   const runOnce = async (seed) => page.evaluate(async ({ prompt, seed }) => {
     const app = window.app;
     if (seed === 1) await app.loadApiJson(prompt, "storycore_router_test");

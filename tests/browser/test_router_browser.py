@@ -6,29 +6,14 @@ rendered; no console error from the pack. Screenshots are kept in the test's fol
 Out of the default run (a minute or two): set STORYCORE_BROWSER=1. STORYCORE_FRONT_END_ROOT serves another frontend
 build (e.g. 1.35.9, the one ComfyUI 0.8.0 pins). Skipped with the reason when Chromium, playwright-core or ComfyUI
 is missing."""
-import os
-
 import pytest
 
-from comfyui_location import find_comfyui, skip_reason
-from router_browser import browser_skip_reason, pack_errors, run
+from router_browser import pack_errors, run, shown_in_browser
 
 
 @pytest.fixture(scope="module")
 def shown(tmp_path_factory):
-    if os.environ.get("STORYCORE_BROWSER") != "1":
-        pytest.skip("browser tests run with STORYCORE_BROWSER=1 (they take a minute or two)")
-    comfyui = find_comfyui()
-    if comfyui is None:
-        pytest.skip(skip_reason())
-    reason = browser_skip_reason()
-    if reason:
-        pytest.skip(reason)
-    out = tmp_path_factory.mktemp("browser_screenshots")
-    result = run(comfyui, out, os.environ.get("STORYCORE_FRONT_END_ROOT"))
-    print(f"screenshots: {out}")
-    result["out"] = out
-    return result
+    return shown_in_browser(run, tmp_path_factory, "browser_screenshots")
 
 
 def test_router_card_shows_the_decision_against_what_happened(shown):
