@@ -16,6 +16,7 @@ def decision_view(decision) -> dict | None:
             "confidence": decision.confidence, "predicted_time_s": decision.predicted_time_s,
             "predicted_memory_bytes": decision.predicted_memory_bytes,
             "prediction_basis": decision.prediction_basis,
+            "time_basis": decision.selected_candidate.time_basis,
             "predicted_time_range_s": _range(decision.predicted_time_range_s), "explanation": decision.explain()}
 
 

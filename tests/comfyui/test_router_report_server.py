@@ -49,6 +49,7 @@ def test_report_and_summary_carry_each_candidates_prediction_basis_as_the_dry_ru
     selected = next(c for c in candidates if c["workflow"] == report["workflow"])
     assert report["decision"]["prediction_basis"] == selected["prediction_basis"]
     assert report["decision"]["predicted_time_range_s"] == selected["predicted_time_range_s"]
+    assert report["decision"]["time_basis"] == selected["time_prediction"]["basis"]
 
     # The dry run of the same request answers the same keys from the same code (history has grown by one run, so
     # compare the keys and the selected workflow's basis kind, not the figures).

@@ -43,8 +43,11 @@ export function routerRows(report) {
     ["Workflow", shortName(report.workflow), report.success ? "good" : "warn"],
     ["Capability", `${report.request.capability} · strategy ${report.request.strategy ?? "-"}` +
       (decision.confidence !== undefined ? ` · confidence ${decision.confidence.toFixed(2)}` : "")],
-    ["Time", `predicted ${seconds(decision.predicted_time_s)} · actual ${seconds(last.time_s)}` +
-      ratio(last.time_s, decision.predicted_time_s)],
+    // A workflow without measured runs has only a size-based estimate ("bootstrap"): no percentage for it.
+    ["Time", decision.time_basis === "bootstrap"
+      ? `estimated ${seconds(decision.predicted_time_s)} (no measured run yet) · actual ${seconds(last.time_s)}`
+      : `predicted ${seconds(decision.predicted_time_s)} · actual ${seconds(last.time_s)}` +
+        ratio(last.time_s, decision.predicted_time_s)],
     ["Memory", `predicted ${gib(decision.predicted_memory_bytes)} · peak ${gib(last.peak_memory_bytes)}` +
       ratio(last.peak_memory_bytes, decision.predicted_memory_bytes)],
   ];
