@@ -153,16 +153,19 @@ class ComfyUIServer:
         except urllib.error.HTTPError as error:
             return error.code, error.read()
 
-    def submit(self, prompt: dict) -> tuple[int, dict]:
-        """POST an API prompt; returns (HTTP status, JSON body). Validation errors come back as 400."""
-        data = json.dumps({"prompt": prompt, "client_id": uuid.uuid4().hex}).encode()
-        request = urllib.request.Request(self.base_url + "/prompt", data=data,
+    def post_json(self, route: str, body: dict, timeout: float = 30) -> tuple[int, dict]:
+        """POST `body` as JSON; returns (HTTP status, JSON answer), error statuses included."""
+        request = urllib.request.Request(self.base_url + route, data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"{}")
+
+    def submit(self, prompt: dict) -> tuple[int, dict]:
+        """POST an API prompt; returns (HTTP status, JSON body). Validation errors come back as 400."""
+        return self.post_json("/prompt", {"prompt": prompt, "client_id": uuid.uuid4().hex})
 
     def wait_for(self, prompt_id: str, timeout: float = 300) -> dict:
         """Poll /history until the prompt has finished; returns its history entry."""
