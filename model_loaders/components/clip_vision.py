@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..layout import count_blocks
-from .kinds import ComponentDescription, component_description, key_shapes, read_header
-from .unknown import raise_unknown
+from .kinds import ComponentDescription, component_description
+from .unknown import detect_component
 
 _CV_MARKERS = ("vision_model.encoder.layers.0.layer_norm1.weight",)
 
@@ -49,11 +49,7 @@ def clip_vision_kind(shapes: dict[str, tuple[int, ...]]) -> tuple[str, dict, tup
 
 
 def identify_clip_vision(path_or_header) -> ComponentDescription:
-    header = read_header(path_or_header)
-    shapes = key_shapes(header)
-    found = clip_vision_kind(shapes)
-    if found is None:
-        raise_unknown(header, shapes, "CLIP vision encoder", _CV_MARKERS, clip_vision_kind,
-                       "ComfyUI's CLIP vision loader strips no prefix other than OpenCLIP's 'visual.'")
-    kind, dims, notes = found
+    header, _, (kind, dims, notes) = detect_component(
+        path_or_header, "CLIP vision encoder", _CV_MARKERS, clip_vision_kind,
+        "ComfyUI's CLIP vision loader strips no prefix other than OpenCLIP's 'visual.'")
     return component_description(header, "clip_vision", kind, dims, notes)

@@ -11,8 +11,8 @@ module it builds must be in the file and no other:
 """
 from __future__ import annotations
 
-from .kinds import ComponentDescription, component_description, key_shapes, read_header, require_exact_layout
-from .unknown import raise_unknown
+from .kinds import ComponentDescription, component_description, require_exact_layout
+from .unknown import detect_component
 
 Shapes = dict[str, tuple[int, ...]]
 _MARKERS = ("blocks.0.block.0.conv.weight", "up.0.block.0.conv1.conv.weight", "post_upsample_res_blocks.0.conv2.bias")
@@ -91,13 +91,9 @@ def _expected(kind: str, dims: dict) -> Shapes | None:
 def identify_latent_upsampler(path_or_header) -> ComponentDescription:
     """What a latent upscale model file is, from its header; its keys checked against the module ComfyUI builds for
     it (the load is strict). Raises UnknownComponentError."""
-    header = read_header(path_or_header)
-    shapes = key_shapes(header)
-    found = latent_upsampler_kind(shapes)
-    if found is None:
-        raise_unknown(header, shapes, "latent upscale model", _MARKERS, latent_upsampler_kind,
-                      "ComfyUI's LatentUpscaleModelLoader strips no prefix")
-    kind, dims, notes = found
+    header, shapes, (kind, dims, notes) = detect_component(
+        path_or_header, "latent upscale model", _MARKERS, latent_upsampler_kind,
+        "ComfyUI's LatentUpscaleModelLoader strips no prefix")
     expected = _expected(kind, dims)
     if expected is not None:  # ComfyUI loads it strictly
         require_exact_layout(header, shapes, expected, "a HunyuanVideo 1.5 latent upsampler layout", "ComfyUI")

@@ -2,7 +2,18 @@
 recognise it."""
 from __future__ import annotations
 
-from .kinds import UnknownComponentError, describe_kind, example_file, prefixed_marker, strip_prefix, summarise_groups
+from .kinds import (UnknownComponentError, describe_kind, example_file, key_shapes, prefixed_marker, read_header,
+                    strip_prefix, summarise_groups)
+
+
+def detect_component(path_or_header, what: str, markers, detect, prefix_note: str):
+    """(header, key shapes, what `detect` found) of a file that must be a `what`; raise_unknown's error otherwise."""
+    header = read_header(path_or_header)
+    shapes = key_shapes(header)
+    found = detect(shapes)
+    if found is None:
+        raise_unknown(header, shapes, what, markers, detect, prefix_note)
+    return header, shapes, found
 
 
 def raise_unknown(header, shapes, what: str, markers, detect, prefix_note: str):

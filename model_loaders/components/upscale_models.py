@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import re
 
-from .kinds import ComponentDescription, component_description, key_shapes, read_header, require_exact_layout
-from .unknown import raise_unknown
+from .kinds import ComponentDescription, component_description, require_exact_layout
+from .unknown import detect_component
 
 Shapes = dict[str, tuple[int, ...]]
 GROWTH = 32  # spandrel's RRDBNet: gc=32
@@ -77,13 +77,9 @@ def upscale_model_kind(shapes: Shapes) -> tuple[str, dict, tuple[str, ...]] | No
 def identify_upscale_model(path_or_header) -> ComponentDescription:
     """What an upscale model file is, from its header; a Real-ESRGAN-layout file is checked key by key against the
     network spandrel builds from it. Raises UnknownComponentError."""
-    header = read_header(path_or_header)
-    shapes = key_shapes(header)
-    found = upscale_model_kind(shapes)
-    if found is None:
-        raise_unknown(header, shapes, "spandrel upscale model", _MARKERS, upscale_model_kind,
-                      "ComfyUI's UpscaleModelLoader strips only a 'module.' prefix of SwinIR files")
-    kind, dims, notes = found
+    header, shapes, (kind, dims, notes) = detect_component(
+        path_or_header, "spandrel upscale model", _MARKERS, upscale_model_kind,
+        "ComfyUI's UpscaleModelLoader strips only a 'module.' prefix of SwinIR files")
     if dims["layout"] == "new":
         upconvs = len([k for k in shapes if re.fullmatch(r"conv_up\d+\.weight", k)])
         expected = esrgan_shapes(dims["num_filters"], dims["num_blocks"], upconvs, shapes["conv_first.weight"][1],

@@ -1,8 +1,8 @@
 """VAEs: comfy/sd.py `VAE.__init__` (0.8 sd.py:310-560 / 0.33 sd.py:487-840). VAELoader strips no prefix."""
 from __future__ import annotations
 
-from .kinds import ComponentDescription, component_description, key_shapes, read_header
-from .unknown import raise_unknown
+from .kinds import ComponentDescription, component_description
+from .unknown import detect_component
 
 _VAE_MARKERS = ("decoder.middle.0.residual.0.gamma", "decoder.conv_in.conv.weight", "decoder.conv_in.weight")
 
@@ -52,10 +52,6 @@ def vae_kind(shapes: dict[str, tuple[int, ...]]) -> tuple[str, dict, tuple[str, 
 
 
 def identify_vae(path_or_header) -> ComponentDescription:
-    header = read_header(path_or_header)
-    shapes = key_shapes(header)
-    found = vae_kind(shapes)
-    if found is None:
-        raise_unknown(header, shapes, "VAE", _VAE_MARKERS, vae_kind, "ComfyUI's VAE loader strips no prefix")
-    kind, dims, notes = found
+    header, _, (kind, dims, notes) = detect_component(
+        path_or_header, "VAE", _VAE_MARKERS, vae_kind, "ComfyUI's VAE loader strips no prefix")
     return component_description(header, "vae", kind, dims, notes)
